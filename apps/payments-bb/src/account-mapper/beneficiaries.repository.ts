@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+/** A mapper row as stored: the address still sealed. */
+export interface StoredBeneficiary {
+  functionalId: string;
+  modality: string;
+  institutionCode: string | null;
+  faEnc: Buffer | null;
+  faKeyId: string | null;
+  faHash: Buffer | null;
+  status: 'active' | 'inactive';
+}
+
+/** A row to write: the address already sealed and hashed by the service. */
+export interface BeneficiaryRow {
+  functionalId: string;
+  modality: string;
+  institutionCode: string | null;
+  faEnc: Buffer | null;
+  faKeyId: string | null;
+  faHash: Buffer | null;
+  status: 'active' | 'inactive';
+}
+
+interface DbRow {
+  functional_id: string;
+  payment_modality: string;
+  banking_institution_code: string | null;
+  fa_enc: Buffer | null;
+  fa_key_id: string | null;
+  fa_hash: Buffer | null;
+  status: 'active' | 'inactive';
+}
+
+const toStored = (r: DbRow): StoredBeneficiary => ({
+  functionalId: r.functional_id,
+  modality: r.payment_modality,
+  institutionCode: r.banking_institution_code,
+  faEnc: r.fa_enc,
+  faKeyId: r.fa_key_id,
+  faHash: r.fa_hash,
+  status: r.status,
+});
+
+/** Column arrays for unnest(): one round trip however many rows. */
+function columns(rows: BeneficiaryRow[]) {
+  return [
+    rows.map((r) => r.functionalId),
+    rows.map((r) => r.modality),
+    rows.map((r) => r.institutionCode),
+    rows.map((r) => r.faEnc),
+    rows.map((r) => r.faKeyId),
+    rows.map((r) => r.faHash),
+    rows.map((r) => r.status),
+  ];
+}
+
+/**
+ * All SQL of the account mapper. Every statement names the tenant and the source BB: there is no
+ * query here that could touch another tenant's rows.
+ */
+@Injectable()
+export class BeneficiariesRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /** Inserts the rows whose functional ID is new; returns the IDs actually inserted. */
+  async insertNew(
+    m: EntityManager,
+    tenantId: string,
+    sourceBbId: string,
+    requestId: string,
+    rows: BeneficiaryRow[],
+  ): Promise<Set<string>> {
+    if (!rows.length) return new Set();
+    const inserted = (await m.query(
+      `INSERT INTO beneficiaries (tenant_id, source_bb_id, functional_id, payment_modality, banking_institution_code,
+                                  fa_enc, fa_key_id, fa_hash, status, created_request_id)
+       SELECT $1, $2, fid, pm, bic, enc, kid, h, st, $3
+       FROM unnest($4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[], $9::bytea[], $10::text[])
+            AS x(fid, pm, bic, enc, kid, h, st)
+       ON CONFLICT (tenant_id, source_bb_id, functional_id) DO NOTHING
+       RETURNING functional_id`,
+      [tenantId, sourceBbId, requestId, ...columns(rows)],
+    )) as { functional_id: string }[];
+    return new Set(inserted.map((r) => r.functional_id));
+  }
+
+  /** Reads and row-locks the existing entries, so concurrent updates of one beneficiary serialise. */
+  async findForUpdate(
+    m: EntityManager,
+    tenantId: string,
+    sourceBbId: string,
+    functionalIds: string[],
+  ): Promise<Map<string, StoredBeneficiary>> {
+    const rows = (await m.query(
+      `SELECT functional_id, payment_modality, banking_institution_code, fa_enc, fa_key_id, fa_hash, status
+       FROM beneficiaries
+       WHERE tenant_id = $1 AND source_bb_id = $2 AND functional_id = ANY($3::text[])
+       ORDER BY functional_id
+       FOR UPDATE`,
+      [tenantId, sourceBbId, functionalIds],
+    )) as DbRow[];
+    return new Map(rows.map((r) => [r.functional_id, toStored(r)]));
+  }
+
+  async updateMany(
+    m: EntityManager,
+    tenantId: string,
+    sourceBbId: string,
+    requestId: string,
+    rows: BeneficiaryRow[],
+  ): Promise<void> {
+    if (!rows.length) return;
+    await m.query(
+      `UPDATE beneficiaries b
+       SET payment_modality = x.pm, banking_institution_code = x.bic, fa_enc = x.enc, fa_key_id = x.kid,
+           fa_hash = x.h, status = x.st, updated_request_id = $3, updated_at = now()
+       FROM unnest($4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[], $9::bytea[], $10::text[])
+            AS x(fid, pm, bic, enc, kid, h, st)
+       WHERE b.tenant_id = $1 AND b.source_bb_id = $2 AND b.functional_id = x.fid`,
+      [tenantId, sourceBbId, requestId, ...columns(rows)],
+    );
+  }
+
+  /** Active entries for the functional IDs, in one indexed query. */
+  async findActive(tenantId: string, sourceBbId: string, functionalIds: string[]): Promise<StoredBeneficiary[]> {
+    const rows = (await this.ds.query(
+      `SELECT functional_id, payment_modality, banking_institution_code, fa_enc, fa_key_id, fa_hash, status
+       FROM beneficiaries
+       WHERE tenant_id = $1 AND source_bb_id = $2 AND functional_id = ANY($3::text[]) AND status = 'active'`,
+      [tenantId, sourceBbId, functionalIds],
+    )) as DbRow[];
+    return rows.map(toStored);
+  }
+}

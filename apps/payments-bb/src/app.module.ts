@@ -1,0 +1,34 @@
+import { BullModule } from '@nestjs/bull';
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { CallbacksModule } from '@app/callbacks';
+import { DatabaseModule } from '@app/database';
+import { AppConfig, PlatformModule } from '@app/platform';
+import { AccountMapperModule } from './account-mapper/account-mapper.module';
+import { redisOptionsFromUrl } from './bootstrap/redis-options';
+import { loggerOptions } from './bootstrap/logger-options';
+import { DemoBootstrapService } from './bootstrap/demo-bootstrap.service';
+import { HealthModule } from './health/health.module';
+import { ParticipantsModule } from './participants/participants.module';
+
+/** The whole server. The role decides whether queue processors run in this process. */
+@Module({})
+export class AppModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    const workers = config.runsWorkers;
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config)),
+        DatabaseModule,
+        BullModule.forRoot({ redis: redisOptionsFromUrl(config.env.REDIS_URL), prefix: config.env.QUEUE_PREFIX }),
+        ParticipantsModule,
+        HealthModule,
+        CallbacksModule.register({ workers }),
+        AccountMapperModule.register({ workers }),
+      ],
+      providers: [DemoBootstrapService],
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { json, urlencoded } from 'express';
+import { Logger } from 'nestjs-pino';
+import {
+  AllExceptionsFilter,
+  AppConfig,
+  correlationIdMiddleware,
+  createValidationPipe,
+  expressErrorHandler,
+} from '@app/platform';
+import { AppModule } from '../app.module';
+import { setupSwagger } from './swagger';
+
+/** Builds the HTTP application exactly as production runs it; tests boot this same function. */
+export async function createHttpApp(config: AppConfig): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', false);
+  app.disable('x-powered-by');
+  app.use(correlationIdMiddleware);
+  app.use(json({ limit: config.env.BODY_LIMIT }));
+  app.use(urlencoded({ extended: false, limit: '64kb' }));
+  app.use(expressErrorHandler);
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  return app;
+}
+
+/** Workers only: no HTTP server, just the queue processors and their recovery loops. */
+export async function createWorkerContext(config: AppConfig): Promise<INestApplicationContext> {
+  const ctx = await NestFactory.createApplicationContext(AppModule.forConfig(config), { bufferLogs: true });
+  ctx.useLogger(ctx.get(Logger));
+  ctx.enableShutdownHooks();
+  return ctx;
+}

@@ -1,0 +1,47 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '@app/platform';
+import { ParticipantsService } from '../participants/participants.service';
+
+/**
+ * On a fresh development install, creates a demo tenant with an operator and a registration BB so that
+ * `npm start` is usable at once. The credentials go to a 0600 file next to the dev secrets, not to the log.
+ * Off in production unless BOOTSTRAP_DEMO=true.
+ */
+@Injectable()
+export class DemoBootstrapService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('DemoBootstrap');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly participants: ParticipantsService,
+    @InjectDataSource() private readonly ds: DataSource,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.env.BOOTSTRAP_DEMO || !this.config.runsApi) return;
+    const tenantId = this.config.env.DEFAULT_TENANT_ID;
+    const existing = (await this.ds.query(`SELECT 1 FROM participants WHERE tenant_id = $1 LIMIT 1`, [tenantId])) as [];
+    if (existing.length) return;
+    try {
+      const operator = await this.participants.create({ tenantId, code: 'demo-operator', kind: 'operator' });
+      const registry = await this.participants.create({
+        tenantId,
+        code: 'demo-registry',
+        kind: 'registration_bb',
+        callbackBases: ['http://127.0.0.1:4010/'],
+      });
+      const file = join(dirname(this.config.env.SECRETS_FILE), 'demo-credentials.json');
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify({ tenantId, operator, registry }, null, 2), { mode: 0o600 });
+      chmodSync(file, 0o600);
+      this.logger.warn(`Created demo tenant '${tenantId}'; its client credentials are in ${file} (shown nowhere else)`);
+    } catch (err) {
+      // Two processes booting together: the other one created them.
+      this.logger.debug(`Demo bootstrap skipped: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { SeedImporterService } from '../seed-import/seed-importer.service';
+import { parseSeedFile, SeedFormatError } from '../seed-import/seed-file';
+import { SeedConflictError } from '../seed-import/seed-importer.service';
+import { exitWith, parseFlags, withCliContext } from './cli-context';
+
+const USAGE = `Usage: npm run import -- FILE [--tenant ID]
+Loads GovStack sandbox seed data (g2p entries: source BBs and their beneficiaries) into the tenant
+(default: DEFAULT_TENANT_ID). All or nothing; re-running the same file changes nothing.
+Source BBs it creates get credentials you can issue with POST /participants/{id}/rotate-credentials.`;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const file = args.find((a, i) => !a.startsWith('--') && !(args[i - 1] ?? '').startsWith('--tenant'));
+  const flags = parseFlags(args);
+  if (!file || flags.has('help')) exitWith(USAGE, flags.has('help') ? 0 : 2);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    exitWith(`Cannot read ${file}: ${(err as Error).message}`);
+  }
+  let seed;
+  try {
+    seed = parseSeedFile(text);
+  } catch (err) {
+    if (err instanceof SeedFormatError) exitWith(`${file} refused, nothing loaded: ${err.message}`);
+    throw err;
+  }
+  await withCliContext(async (ctx, config) => {
+    const tenantId = flags.get('tenant')?.[0] ?? config.env.DEFAULT_TENANT_ID;
+    try {
+      const report = await ctx.get(SeedImporterService).import(tenantId, seed);
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+    } catch (err) {
+      if (err instanceof SeedConflictError) exitWith(`${file} refused, nothing loaded: ${err.message}`);
+      throw err;
+    }
+  });
+}
+
+main().catch((err: unknown) => exitWith(`import failed: ${(err as Error).message}`));

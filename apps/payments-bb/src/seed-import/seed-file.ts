@@ -1,0 +1,86 @@
+import { BeneficiaryInput } from '../account-mapper/domain/beneficiary-input';
+
+/** A g2p entry of the GovStack sandbox seed format (sandbox-seed-data.json). */
+export interface SeedG2pEntry {
+  index: number;
+  requestId: string;
+  sourceBbId: string;
+  beneficiaries: BeneficiaryInput[];
+}
+
+export interface SeedFile {
+  g2p: SeedG2pEntry[];
+  /** Parts this release does not load yet (vouchers, merchants): how many entries each has. */
+  skipped: Record<string, number>;
+}
+
+export class SeedFormatError extends Error {}
+
+const isComment = (v: unknown) => typeof v === 'string' && v.trimStart().startsWith('//');
+
+function str(obj: Record<string, unknown>, key: string, at: string, min: number, max: number, optional = false): string | undefined {
+  const v = obj[key];
+  if (v === undefined || v === null) {
+    if (optional) return undefined;
+    throw new SeedFormatError(`${at}.${key} is required`);
+  }
+  if (typeof v !== 'string') throw new SeedFormatError(`${at}.${key} must be a string`);
+  if (v.length < min || v.length > max) throw new SeedFormatError(`${at}.${key} must be ${min}-${max} characters`);
+  return v;
+}
+
+function obj(v: unknown, at: string): Record<string, unknown> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new SeedFormatError(`${at} must be an object`);
+  return v as Record<string, unknown>;
+}
+
+/**
+ * Reads the whole seed file before anything is written, so a bad entry refuses the file with its
+ * position and nothing is half-loaded. The sandbox format puts "// comment" strings between entries.
+ */
+export function parseSeedFile(text: string): SeedFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new SeedFormatError(`Not valid JSON: ${(err as Error).message}`);
+  }
+  const root = obj(data, 'file');
+  const known = ['g2p', 'vouchers', 'merchants'];
+  const extra = Object.keys(root).filter((k) => !known.includes(k));
+  if (extra.length) throw new SeedFormatError(`Unknown top-level keys: ${extra.join(', ')} (expected ${known.join(', ')})`);
+  const list = (key: string): unknown[] => {
+    const v = root[key] ?? [];
+    if (!Array.isArray(v)) throw new SeedFormatError(`${key} must be an array`);
+    return v;
+  };
+  const g2p: SeedG2pEntry[] = [];
+  list('g2p').forEach((raw, index) => {
+    if (isComment(raw)) return;
+    const at = `g2p[${index}]`;
+    const e = obj(raw, at);
+    const bens = e.Beneficiaries;
+    if (!Array.isArray(bens) || bens.length === 0) throw new SeedFormatError(`${at}.Beneficiaries must be a non-empty array`);
+    g2p.push({
+      index,
+      requestId: str(e, 'RequestID', at, 1, 64)!,
+      sourceBbId: str(e, 'SourceBBID', at, 1, 64)!,
+      beneficiaries: bens.map((b, j) => {
+        const bt = `${at}.Beneficiaries[${j}]`;
+        const bo = obj(b, bt);
+        return {
+          functionalId: str(bo, 'PayeeFunctionalID', bt, 1, 20)!,
+          address: str(bo, 'FinancialAddress', bt, 0, 30, true),
+          modality: str(bo, 'PaymentModality', bt, 2, 2, true),
+          institutionCode: str(bo, 'BankingInstitutionCode', bt, 1, 11, true),
+        };
+      }),
+    });
+  });
+  const skipped: Record<string, number> = {};
+  for (const key of ['vouchers', 'merchants']) {
+    const n = list(key).filter((v) => !isComment(v)).length;
+    if (n) skipped[key] = n;
+  }
+  return { g2p, skipped };
+}

@@ -1,0 +1,4 @@
+export * from './preflight';
+export * from './migrate';
+export * from './data-source-options';
+export * from './database.module';

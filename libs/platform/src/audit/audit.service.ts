@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { digestOf } from '../crypto/digest';
+
+export interface Actor {
+  id: string;
+  kind: string;
+}
+
+export interface AuditEntry {
+  tenantId: string;
+  actor: Actor;
+  action: string;
+  objectType: string;
+  objectId: string;
+  correlationId?: string;
+  /** Digested, never stored as is: pass the record's payment data, not a description of it. */
+  before?: unknown;
+  after?: unknown;
+  /** Stored as is: IDs and counts only, never personal data. */
+  details?: Record<string, unknown>;
+}
+
+/** The fields one bulk operation shares; only the object and its before/after differ per row. */
+export type AuditBatch = Omit<AuditEntry, 'objectId' | 'before' | 'after'>;
+
+export interface AuditItem {
+  objectId: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+const digestOrNull = (v: unknown) => (v === undefined ? null : digestOf(v));
+
+/**
+ * Appends to audit_log, the only writer of that table. Set-wise: a 100,000-row import is one statement
+ * whose shared fields travel once, not 100,000 times.
+ */
+@Injectable()
+export class AuditService {
+  async record(manager: EntityManager, entries: AuditEntry[]): Promise<void> {
+    for (const { objectId, before, after, ...batch } of entries) await this.recordBatch(manager, batch, [{ objectId, before, after }]);
+  }
+
+  async recordBatch(manager: EntityManager, batch: AuditBatch, items: AuditItem[]): Promise<void> {
+    if (items.length === 0) return;
+    await manager.query(
+      `INSERT INTO audit_log (tenant_id, actor_id, actor_kind, action, object_type, correlation_id, details,
+                              object_id, before_digest, after_digest)
+       SELECT $1, $2, $3, $4, $5, $6, $7::jsonb, oid, bd, ad
+       FROM unnest($8::text[], $9::text[], $10::text[]) AS x(oid, bd, ad)`,
+      [
+        batch.tenantId,
+        batch.actor.id,
+        batch.actor.kind,
+        batch.action,
+        batch.objectType,
+        batch.correlationId ?? null,
+        batch.details === undefined ? null : JSON.stringify(batch.details),
+        items.map((i) => i.objectId),
+        items.map((i) => digestOrNull(i.before)),
+        items.map((i) => digestOrNull(i.after)),
+      ],
+    );
+  }
+}

@@ -1,0 +1,144 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+/** Reads the raw string: implicit conversion would already have turned 'false' into true. */
+const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
+  const raw = obj[key];
+  if (raw === undefined || raw === '') return undefined;
+  const s = String(raw).toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+  if (['0', 'false', 'no', 'off'].includes(s)) return false;
+  return raw;
+};
+
+/**
+ * Every setting the server reads from the environment. Validated once at boot: a bad value stops the
+ * process with a message naming the variable, instead of failing later in the middle of a payment.
+ */
+export class EnvConfig {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @IsInt() @Min(0) @Max(65535)
+  PORT: number = 3333;
+
+  @IsIn(['api', 'worker', 'all'])
+  ROLE: 'api' | 'worker' | 'all' = 'all';
+
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/payments';
+
+  @IsInt() @Min(1) @Max(200)
+  DATABASE_POOL_SIZE: number = 10;
+
+  @IsBoolean() @Transform(toBool)
+  DATABASE_CREATE_IF_MISSING: boolean = true;
+
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  @Matches(/^[a-z0-9_-]{1,32}$/i, { message: 'QUEUE_PREFIX must be 1-32 letters, digits, - or _' })
+  QUEUE_PREFIX: string = 'pbb';
+
+  @IsIn(['on', 'none'], { message: "AUTH_MODE must be 'on' (default) or 'none' (sandbox behind an Information Mediator)" })
+  AUTH_MODE: 'on' | 'none' = 'on';
+
+  @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @IsInt() @Min(60) @Max(86400)
+  JWT_TTL_SECONDS: number = 900;
+
+  @IsString()
+  JWT_ISSUER: string = 'govstack-payments-bb';
+
+  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'FIELD_ENCRYPTION_KEY must be 32 random bytes, base64-encoded' })
+  FIELD_ENCRYPTION_KEY?: string;
+
+  @Matches(/^[A-Za-z0-9._-]{1,32}$/, { message: 'FIELD_ENCRYPTION_KEY_ID must be 1-32 letters, digits, . _ or -' })
+  FIELD_ENCRYPTION_KEY_ID: string = 'k1';
+
+  /** Keys kept only to decrypt older rows: "id:base64,id:base64". */
+  @IsOptional() @Matches(/^([A-Za-z0-9._-]{1,32}:[A-Za-z0-9+/]{43}=)(,[A-Za-z0-9._-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, {
+    message: 'FIELD_ENCRYPTION_RETIRED_KEYS must be a comma-separated list of id:base64key',
+  })
+  FIELD_ENCRYPTION_RETIRED_KEYS?: string;
+
+  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'FIELD_HASH_KEY must be 32 random bytes, base64-encoded' })
+  FIELD_HASH_KEY?: string;
+
+  /** Where development keys are generated and kept when none are configured (never in production). */
+  @IsString()
+  SECRETS_FILE: string = '.data/secrets.json';
+
+  @Matches(/^\d+(b|kb|mb)$/i, { message: "BODY_LIMIT must look like '50mb'" })
+  BODY_LIMIT: string = '50mb';
+
+  @IsInt() @Min(1) @Max(1_000_000)
+  MAPPER_MAX_BENEFICIARIES: number = 200_000;
+
+  @IsInt() @Min(1) @Max(50)
+  CALLBACK_MAX_ATTEMPTS: number = 8;
+
+  @IsInt() @Min(10) @Max(3_600_000)
+  CALLBACK_BACKOFF_BASE_MS: number = 2_000;
+
+  @IsInt() @Min(100) @Max(86_400_000)
+  CALLBACK_BACKOFF_MAX_MS: number = 3_600_000;
+
+  @IsInt() @Min(100) @Max(120_000)
+  CALLBACK_TIMEOUT_MS: number = 10_000;
+
+  @IsBoolean() @Transform(toBool)
+  CALLBACK_ALLOW_PRIVATE_TARGETS: boolean = false;
+
+  @IsInt() @Min(200) @Max(3_600_000)
+  CALLBACK_RECOVERY_INTERVAL_MS: number = 30_000;
+
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'DEFAULT_TENANT_ID must be 1-64 letters, digits, . _ or -' })
+  DEFAULT_TENANT_ID: string = 'demo';
+
+  @IsOptional() @IsBoolean() @Transform(toBool)
+  BOOTSTRAP_DEMO?: boolean;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  @IsBoolean() @Transform(toBool)
+  MIGRATIONS_RUN: boolean = true;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses and validates the environment; throws ConfigError listing every bad variable at once. */
+export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
+  // Optional settings have no initial value, so name them explicitly.
+  const known = [...Object.keys(new EnvConfig()), 'BOOTSTRAP_DEMO', 'JWT_SECRET', 'FIELD_ENCRYPTION_KEY', 'FIELD_ENCRYPTION_RETIRED_KEYS', 'FIELD_HASH_KEY'];
+  const relevant: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && v !== '' && known.includes(k)) relevant[k] = v;
+  }
+  const config = plainToInstance(EnvConfig, relevant, { enableImplicitConversion: true, exposeDefaultValues: true });
+  const errors = validateSync(config, { whitelist: false });
+  if (errors.length) {
+    const lines = errors.map((e) => {
+      const got = relevant[e.property];
+      return `  - ${Object.values(e.constraints ?? {}).join('; ')} (got ${got === undefined ? 'nothing' : `'${e.property.includes('KEY') || e.property.includes('SECRET') ? '***' : got}'`})`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (config.BOOTSTRAP_DEMO === undefined) config.BOOTSTRAP_DEMO = config.NODE_ENV !== 'production';
+  return config;
+}
