@@ -7,6 +7,7 @@ import { CallbacksQueue } from './callbacks.queue';
 import { AttemptDecision, CallbacksRepository } from './callbacks.repository';
 import { CallbacksService } from './callbacks.service';
 import { AttemptOutcome, AttemptResult, Delivery } from './delivery';
+import { withTimeout } from './timeout';
 import { HostResolutionError } from './url-policy';
 
 /**
@@ -27,7 +28,8 @@ export class CallbackDeliverer {
 
   async deliver(deliveryId: string): Promise<void> {
     const env = this.config.env;
-    const claim = await this.repo.claim(deliveryId, env.CALLBACK_TIMEOUT_MS + LOCK_MARGIN_MS);
+    // The lock covers the worst case: the DNS re-check and the request each get CALLBACK_TIMEOUT_MS.
+    const claim = await this.repo.claim(deliveryId, 2 * env.CALLBACK_TIMEOUT_MS + LOCK_MARGIN_MS);
     if (claim.kind === 'exhausted')
       this.logger.warn(`Callback delivery ${deliveryId} failed: its last attempt was abandoned`);
     if (claim.kind !== 'claimed') return;
@@ -67,7 +69,12 @@ export class CallbackDeliverer {
     const target = await this.repo.findTarget(d.tenantId, d.participantId);
     if (!target) return refused('The recipient is no longer a participant of this tenant');
     try {
-      await this.callbacks.policy.check(d.url, target.bases);
+      // Bounded, so a hanging resolver cannot outlast the claim's lock (see deliver()).
+      await withTimeout(
+        this.callbacks.policy.check(d.url, target.bases),
+        this.config.env.CALLBACK_TIMEOUT_MS,
+        () => new HostResolutionError(),
+      );
     } catch (err) {
       // DNS failing may be temporary, so it is retried like a network error; every other refusal is final.
       if (err instanceof HostResolutionError) return refused(err.message, 'network_error');

@@ -5,7 +5,7 @@ export const DELIVER_JOB = 'deliver';
 /** How many deliveries one worker process sends at once. Deliveries are I/O bound, so this can be generous. */
 export const DELIVERY_CONCURRENCY = 10;
 
-/** Added to CALLBACK_TIMEOUT_MS for the claim lock, so a slow commit after the send cannot let a second worker in. */
+/** Added to the send deadlines for the claim lock, so a slow commit after the send cannot let a second worker in. */
 export const LOCK_MARGIN_MS = 5_000;
 
 /** dispatch() and the retry enqueue give up after this long when Redis does not answer; recovery catches up. */

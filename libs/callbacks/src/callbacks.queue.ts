@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { JobOptions, Queue } from 'bull';
 import { CALLBACKS_QUEUE, DELIVER_JOB, ENQUEUE_TIMEOUT_MS } from './callbacks.constants';
 import type { DueDelivery } from './callbacks.repository';
+import { withTimeout } from './timeout';
 
 export interface DeliverJob {
   deliveryId: string;
@@ -50,7 +51,11 @@ export class CallbacksQueue {
     try {
       for (let i = 0; i < items.length; i += BULK_CHUNK) {
         const chunk = items.slice(i, i + BULK_CHUNK);
-        await withTimeout(this.addChunk(chunk, replaceFailed), ENQUEUE_TIMEOUT_MS);
+        await withTimeout(
+          this.addChunk(chunk, replaceFailed),
+          ENQUEUE_TIMEOUT_MS,
+          () => new EnqueueTimeout(),
+        );
         done += chunk.length;
       }
     } catch (err) {
@@ -87,19 +92,5 @@ export class CallbacksQueue {
   private async clearFailed(jobId: string): Promise<void> {
     const existing = await this.queue.getJob(jobId);
     if (existing && (await existing.isFailed())) await existing.remove();
-  }
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new EnqueueTimeout()), ms);
-  });
-  // If we give up, `work` may still complete later from ioredis' offline queue; a late job is harmless.
-  work.catch(() => undefined);
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

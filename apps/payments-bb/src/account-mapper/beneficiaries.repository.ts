@@ -24,6 +24,22 @@ export interface BeneficiaryRow {
   status: 'active' | 'inactive';
 }
 
+/** A row to insert with the audit digest of its payment data. */
+export interface AuditedRow extends BeneficiaryRow {
+  digest: string;
+}
+
+/** Who, for which request: shared by every audit row of one insert. */
+export interface InsertAudit {
+  tenantId: string;
+  sourceBbId: string;
+  requestId: string;
+  actor: { id: string; kind: string };
+  action: string;
+  correlationId?: string;
+  details: Record<string, unknown>;
+}
+
 interface DbRow {
   functional_id: string;
   payment_modality: string;
@@ -65,24 +81,42 @@ function columns(rows: BeneficiaryRow[]) {
 export class BeneficiariesRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  /** Inserts the rows whose functional ID is new; returns the IDs actually inserted. */
-  async insertNew(
-    m: EntityManager,
-    tenantId: string,
-    sourceBbId: string,
-    requestId: string,
-    rows: BeneficiaryRow[],
-  ): Promise<Set<string>> {
+  /**
+   * Inserts the rows whose functional ID is new and, in the same statement, one audit row for each row
+   * actually inserted (with the caller's digest of it). One round trip per chunk lets the caller prepare
+   * the next chunk while PostgreSQL writes this one. Returns the IDs inserted.
+   */
+  async insertNewAudited(m: EntityManager, audit: InsertAudit, rows: AuditedRow[]): Promise<Set<string>> {
     if (!rows.length) return new Set();
     const inserted = (await m.query(
-      `INSERT INTO beneficiaries (tenant_id, source_bb_id, functional_id, payment_modality, banking_institution_code,
-                                  fa_enc, fa_key_id, fa_hash, status, created_request_id)
-       SELECT $1, $2, fid, pm, bic, enc, kid, h, st, $3
-       FROM unnest($4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[], $9::bytea[], $10::text[])
-            AS x(fid, pm, bic, enc, kid, h, st)
-       ON CONFLICT (tenant_id, source_bb_id, functional_id) DO NOTHING
-       RETURNING functional_id`,
-      [tenantId, sourceBbId, requestId, ...columns(rows)],
+      `WITH x AS (
+         SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[], $9::bytea[], $10::text[], $11::text[])
+                AS x(fid, pm, bic, enc, kid, h, st, digest)
+       ), ins AS (
+         INSERT INTO beneficiaries (tenant_id, source_bb_id, functional_id, payment_modality, banking_institution_code,
+                                    fa_enc, fa_key_id, fa_hash, status, created_request_id)
+         SELECT $1, $2, fid, pm, bic, enc, kid, h, st, $3 FROM x
+         ON CONFLICT (tenant_id, source_bb_id, functional_id) DO NOTHING
+         RETURNING functional_id
+       ), audited AS (
+         INSERT INTO audit_log (tenant_id, actor_id, actor_kind, action, object_type, correlation_id, details,
+                                object_id, after_digest)
+         SELECT $1, $12, $13, $14, 'beneficiary', $15, $16::jsonb, $2 || '/' || ins.functional_id, x.digest
+         FROM ins JOIN x ON x.fid = ins.functional_id
+       )
+       SELECT functional_id FROM ins`,
+      [
+        audit.tenantId,
+        audit.sourceBbId,
+        audit.requestId,
+        ...columns(rows),
+        rows.map((r) => r.digest),
+        audit.actor.id,
+        audit.actor.kind,
+        audit.action,
+        audit.correlationId ?? null,
+        JSON.stringify(audit.details),
+      ],
     )) as { functional_id: string }[];
     return new Set(inserted.map((r) => r.functional_id));
   }

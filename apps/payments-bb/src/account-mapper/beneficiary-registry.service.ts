@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Actor, AuditBatch, AuditService, FieldCipher } from '@app/platform';
-import { BeneficiariesRepository, BeneficiaryRow, StoredBeneficiary } from './beneficiaries.repository';
+import { Actor, AuditBatch, AuditService, digestOf, FieldCipher } from '@app/platform';
+import { AuditedRow, BeneficiariesRepository, BeneficiaryRow, StoredBeneficiary } from './beneficiaries.repository';
 import { BeneficiaryInput } from './domain/beneficiary-input';
 import { FailedCase, MapperOutcome } from './domain/failed-case';
 import { checkFinancialAddress, inferModality } from './domain/financial-address';
@@ -24,6 +24,8 @@ export interface ResolvedBeneficiary {
 }
 
 const ADDRESS_CONTEXT = 'financial-address';
+/** Rows per insert statement: large enough to amortise a round trip, small enough to overlap with sealing. */
+const INSERT_CHUNK = 10_000;
 const INSTITUTION_CODE = /^[A-Za-z0-9]{1,11}$/;
 
 /**
@@ -48,7 +50,8 @@ export class BeneficiaryRegistryService {
   /**
    * Registers new functional IDs. A functional ID seen twice in the request, or already registered by
    * this source BB, is a failed case. With `identicalIsUnchanged` (the importer), an existing row with
-   * the same data counts as unchanged instead, so re-running an import is a no-op.
+   * the same data counts as unchanged instead, so re-running an import is a no-op. Each new row gets an
+   * audit row (digest of its payment data) in the same statement that inserts it.
    */
   async register(
     m: EntityManager,
@@ -57,18 +60,35 @@ export class BeneficiaryRegistryService {
     opts: { identicalIsUnchanged?: boolean } = {},
   ): Promise<MapperOutcome> {
     const failedCases: FailedCase[] = [];
-    const rows: BeneficiaryRow[] = [];
+    const unique: BeneficiaryInput[] = [];
     const seen = new Set<string>();
     for (const item of items) {
-      if (seen.has(item.functionalId)) {
-        failedCases.push(this.failed(item, 'Duplicate PayeeFunctionalID in this request'));
-        continue;
+      if (seen.has(item.functionalId)) failedCases.push(this.failed(item, 'Duplicate PayeeFunctionalID in this request'));
+      else {
+        seen.add(item.functionalId);
+        unique.push(item);
       }
-      seen.add(item.functionalId);
-      const row = this.toRow(item, failedCases);
-      if (row) rows.push(row);
     }
-    const inserted = await this.repo.insertNew(m, scope.tenantId, scope.sourceBbId, scope.requestId, rows);
+    const rows: AuditedRow[] = [];
+    const inserted = new Set<string>();
+    const audit = { ...scope, action: 'mapper.beneficiary.register', details: { requestId: scope.requestId } };
+    // One statement in flight at a time; while PostgreSQL writes chunk n, Node seals chunk n+1.
+    let inFlight: Promise<Set<string>> | undefined;
+    for (let from = 0; from < unique.length; from += INSERT_CHUNK) {
+      const chunk: AuditedRow[] = [];
+      for (const item of unique.slice(from, from + INSERT_CHUNK)) {
+        const row = this.toRow(item, failedCases);
+        if (row) chunk.push({ ...row, digest: digestOf(auditView(row)) });
+      }
+      rows.push(...chunk);
+      if (inFlight) for (const id of await inFlight) inserted.add(id);
+      inFlight = this.repo.insertNewAudited(m, audit, chunk);
+      // Handled now so a failure while the next chunk is sealed is not an unhandled rejection; awaiting it still throws.
+      inFlight.catch(() => undefined);
+      // Let the statement go out before sealing the next chunk.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (inFlight) for (const id of await inFlight) inserted.add(id);
     const clashes = rows.filter((r) => !inserted.has(r.functionalId));
     let unchanged = 0;
     const existing =
@@ -80,13 +100,7 @@ export class BeneficiaryRegistryService {
       if (current && this.sameData(current, row)) unchanged++;
       else failedCases.push(this.failed(row, 'PayeeFunctionalID is already registered by this source BB'));
     }
-    const created = rows.filter((r) => inserted.has(r.functionalId));
-    await this.audit.recordBatch(
-      m,
-      this.auditBatch(scope, 'mapper.beneficiary.register'),
-      created.map((r) => ({ objectId: this.objectId(scope, r.functionalId), after: auditView(r) })),
-    );
-    return { applied: created.length, unchanged, failedCases };
+    return { applied: inserted.size, unchanged, failedCases };
   }
 
   /** Changes modality, address, institution code or status of registered functional IDs (never the ID). */

@@ -13,8 +13,9 @@ export function loggerOptions(config: AppConfig): Params {
     pinoHttp: {
       level: config.env.LOG_LEVEL,
       genReqId: (req) => (req as Req).correlationId ?? 'none',
-      customAttributeKeys: { reqId: 'correlationId' },
+      // Bound to the request's logger, so every line logged while serving it carries the correlation ID.
       customProps: (req) => ({
+        correlationId: (req as Req).correlationId,
         tenant: (req as Req).principal?.tenantId,
         client: (req as Req).principal?.participantCode,
       }),

@@ -64,7 +64,9 @@ export class ParticipantsRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   private async one(sql: string, params: unknown[], m?: EntityManager): Promise<ParticipantWithSecrets | undefined> {
-    const rows = (await (m ?? this.ds.manager).query(sql, params)) as Row[];
+    // TypeORM answers an UPDATE ... RETURNING with [rows, rowCount], a SELECT or INSERT with rows.
+    const raw = (await (m ?? this.ds.manager).query(sql, params)) as Row[] | [Row[], number];
+    const rows = (Array.isArray(raw[0]) ? raw[0] : raw) as Row[];
     return rows[0] && toParticipant(rows[0]);
   }
 
