@@ -5,7 +5,18 @@ import { createTestApp, TestApp } from './support/test-app';
 
 /** A well-formed key (pbb_<16 hex>_<43 base64url>) that was never issued. */
 const UNKNOWN_KEY = `pbb_0123456789abcdef_${'A'.repeat(43)}`;
-const PUBLIC_PARTICIPANT_FIELDS = ['callbackBases', 'clientId', 'code', 'createdAt', 'id', 'kind', 'name', 'scopes', 'status', 'tenantId'];
+const PUBLIC_PARTICIPANT_FIELDS = [
+  'callbackBases',
+  'clientId',
+  'code',
+  'createdAt',
+  'id',
+  'kind',
+  'name',
+  'scopes',
+  'status',
+  'tenantId',
+];
 
 interface TokenAnswer {
   access_token: string;
@@ -15,7 +26,11 @@ interface TokenAnswer {
 }
 
 const platformError = (code: string, message: string | RegExp = expect.any(String) as unknown as string) => ({
-  error: { code, message: typeof message === 'string' ? message : expect.stringMatching(message), correlationId: expect.any(String) },
+  error: {
+    code,
+    message: typeof message === 'string' ? message : expect.stringMatching(message),
+    correlationId: expect.any(String),
+  },
 });
 
 /** Replaces the last character of a secret by another valid one, so it keeps its format. */
@@ -43,9 +58,14 @@ describe('Authentication, scopes and tenant isolation', () => {
 
   const asKey = (apiKey: string) => ({ 'X-API-Key': apiKey });
   const asBearer = (token: string) => ({ Authorization: `Bearer ${token}` });
-  const listParticipants = (headers: Record<string, string> = {}) => t.http().get('/participants').set(headers);
+  const listParticipants = (headers: Record<string, string> = {}) =>
+    t.http().get('/participants').set(headers);
   const registerFor = (source: TestParticipant, headers: Record<string, string>) =>
-    t.http().post('/register-beneficiary').set(headers).send(v1Request(source.code, [bankBeneficiary()]));
+    t
+      .http()
+      .post('/register-beneficiary')
+      .set(headers)
+      .send(v1Request(source.code, [bankBeneficiary()]));
 
   const tokenFor = async (p: TestParticipant, scope?: string): Promise<string> => {
     const res = await t
@@ -59,12 +79,21 @@ describe('Authentication, scopes and tenant isolation', () => {
   };
 
   const participantRow = async (id: string) =>
-    ((await t.ds.query(`SELECT tenant_id, status, name, scopes FROM participants WHERE id = $1`, [id])) as Record<string, unknown>[])[0];
+    (
+      (await t.ds.query(`SELECT tenant_id, status, name, scopes FROM participants WHERE id = $1`, [
+        id,
+      ])) as Record<string, unknown>[]
+    )[0];
 
   describe('credentials', () => {
     it('answers 401 without credentials, in the platform shape', async () => {
       const res = await listParticipants().expect(401);
-      expect(res.body).toEqual(platformError('UNAUTHENTICATED', 'Credentials required: send X-API-Key or Authorization: Bearer <token>'));
+      expect(res.body).toEqual(
+        platformError(
+          'UNAUTHENTICATED',
+          'Credentials required: send X-API-Key or Authorization: Bearer <token>',
+        ),
+      );
     });
 
     it('answers 401 without credentials in the GovStack shape on mapper paths', async () => {
@@ -72,7 +101,8 @@ describe('Authentication, scopes and tenant isolation', () => {
       const res = await t.http().post('/register-beneficiary').send(body).expect(401);
       expect(res.body).toEqual({
         ResponseCode: '01',
-        ResponseDescription: 'UNAUTHENTICATED: Credentials required: send X-API-Key or Authorization: Bearer <token>',
+        ResponseDescription:
+          'UNAUTHENTICATED: Credentials required: send X-API-Key or Authorization: Bearer <token>',
         RequestID: body.RequestID,
       });
     });
@@ -99,13 +129,21 @@ describe('Authentication, scopes and tenant isolation', () => {
     it('answers 403 to a valid key without the route’s scope', async () => {
       const res = await listParticipants(asKey(sourceA.apiKey)).expect(403);
       expect(res.body).toEqual(platformError('FORBIDDEN', 'Missing scope: participants:admin'));
-      await t.http().post('/participants').set(asKey(sourceA.apiKey)).send({ code: id12('X'), kind: 'source_bb' }).expect(403);
+      await t
+        .http()
+        .post('/participants')
+        .set(asKey(sourceA.apiKey))
+        .send({ code: id12('X'), kind: 'source_bb' })
+        .expect(403);
     });
 
     it('answers 403 in the GovStack shape to a client without mapper scopes', async () => {
       const fsp = await createParticipant(t, { tenantId: tenantA, kind: 'fsp' });
       const res = await registerFor(sourceA, asKey(fsp.apiKey)).expect(403);
-      expect(res.body).toMatchObject({ ResponseCode: '01', ResponseDescription: 'FORBIDDEN: Missing scope: mapper:write' });
+      expect(res.body).toMatchObject({
+        ResponseCode: '01',
+        ResponseDescription: 'FORBIDDEN: Missing scope: mapper:write',
+      });
     });
   });
 
@@ -116,7 +154,12 @@ describe('Authentication, scopes and tenant isolation', () => {
         .http()
         .post('/participants')
         .set(asKey(operatorA.apiKey))
-        .send({ code, kind: 'source_bb', name: 'Ministry of Tests', callbackBases: ['https://registry.example.gov/cb/'] })
+        .send({
+          code,
+          kind: 'source_bb',
+          name: 'Ministry of Tests',
+          callbackBases: ['https://registry.example.gov/cb/'],
+        })
         .expect(201);
       const { participant, credentials } = created.body as {
         participant: Record<string, unknown> & { id: string };
@@ -145,7 +188,11 @@ describe('Authentication, scopes and tenant isolation', () => {
       await registerFor({ ...sourceA, code }, asKey(credentials.apiKey)).expect(200);
 
       // Never again: neither the single view nor the list carries a secret or a hash.
-      const one = await t.http().get(`/participants/${participant.id}`).set(asKey(operatorA.apiKey)).expect(200);
+      const one = await t
+        .http()
+        .get(`/participants/${participant.id}`)
+        .set(asKey(operatorA.apiKey))
+        .expect(200);
       expect(Object.keys(one.body).sort()).toEqual(PUBLIC_PARTICIPANT_FIELDS);
       const list = await listParticipants(asKey(operatorA.apiKey)).expect(200);
       const listed = (list.body as Record<string, unknown>[]).find((p) => p.id === participant.id)!;
@@ -157,15 +204,21 @@ describe('Authentication, scopes and tenant isolation', () => {
       }
 
       // Stored only hashed (and the callback secret only encrypted).
-      const [stored] = (await t.ds.query(`SELECT to_jsonb(p)::text AS row FROM participants p WHERE id = $1`, [
-        participant.id,
-      ])) as { row: string }[];
+      const [stored] = (await t.ds.query(
+        `SELECT to_jsonb(p)::text AS row FROM participants p WHERE id = $1`,
+        [participant.id],
+      )) as { row: string }[];
       for (const secret of [credentials.clientSecret, credentials.apiKey, credentials.callbackSecret])
         expect(stored.row).not.toContain(secret);
     });
 
     it('refuses a duplicate code in the tenant with 409, and an unknown field with 400', async () => {
-      await t.http().post('/participants').set(asKey(operatorA.apiKey)).send({ code: sourceA.code, kind: 'source_bb' }).expect(409);
+      await t
+        .http()
+        .post('/participants')
+        .set(asKey(operatorA.apiKey))
+        .send({ code: sourceA.code, kind: 'source_bb' })
+        .expect(409);
       const res = await t
         .http()
         .post('/participants')
@@ -192,16 +245,28 @@ describe('Authentication, scopes and tenant isolation', () => {
         .type('form')
         .send({ grant_type: 'client_credentials' })
         .expect(200);
-      expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 900, scope: 'mapper:read mapper:write' });
+      expect(res.body).toEqual({
+        access_token: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: 900,
+        scope: 'mapper:read mapper:write',
+      });
       expect(res.headers['cache-control']).toBe('no-store');
     });
 
     it('issues a token for credentials in a form body', async () => {
       const res = await tokenRequest()
         .set('Content-Type', 'application/x-www-form-urlencoded')
-        .send(`grant_type=client_credentials&client_id=${sourceA.clientId}&client_secret=${encodeURIComponent(sourceA.clientSecret)}`)
+        .send(
+          `grant_type=client_credentials&client_id=${sourceA.clientId}&client_secret=${encodeURIComponent(sourceA.clientSecret)}`,
+        )
         .expect(200);
-      expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 900, scope: 'mapper:read mapper:write' });
+      expect(res.body).toEqual({
+        access_token: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: 900,
+        scope: 'mapper:read mapper:write',
+      });
     });
 
     it('narrows the token to the scopes asked for', async () => {
@@ -222,8 +287,15 @@ describe('Authentication, scopes and tenant isolation', () => {
         ['cl_000000000000000000000000', sourceA.clientSecret],
         [sourceA.clientId, operatorA.clientSecret],
       ]) {
-        const res = await tokenRequest().auth(id, secret).type('form').send({ grant_type: 'client_credentials' }).expect(401);
-        expect(res.body).toEqual({ error: 'invalid_client', error_description: 'Unknown client or wrong secret' });
+        const res = await tokenRequest()
+          .auth(id, secret)
+          .type('form')
+          .send({ grant_type: 'client_credentials' })
+          .expect(401);
+        expect(res.body).toEqual({
+          error: 'invalid_client',
+          error_description: 'Unknown client or wrong secret',
+        });
         expect(res.headers['www-authenticate']).toMatch(/^Basic /);
       }
     });
@@ -240,7 +312,19 @@ describe('Authentication, scopes and tenant isolation', () => {
     });
 
     it('answers 400 invalid_request without client credentials', async () => {
-      const res = await tokenRequest().type('form').send({ grant_type: 'client_credentials', client_id: sourceA.clientId }).expect(400);
+      const res = await tokenRequest()
+        .type('form')
+        .send({ grant_type: 'client_credentials', client_id: sourceA.clientId })
+        .expect(400);
+      expect(res.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
+    });
+
+    it('answers 400 invalid_request, not 500, to Basic credentials with a broken percent escape', async () => {
+      const res = await tokenRequest()
+        .set('Authorization', `Basic ${Buffer.from('cl_%zz:secret').toString('base64')}`)
+        .type('form')
+        .send({ grant_type: 'client_credentials' })
+        .expect(400);
       expect(res.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
     });
 
@@ -250,7 +334,10 @@ describe('Authentication, scopes and tenant isolation', () => {
         .type('form')
         .send({ grant_type: 'client_credentials', scope: 'mapper:read participants:admin' })
         .expect(400);
-      expect(res.body).toEqual({ error: 'invalid_scope', error_description: 'Scopes not granted to this client: participants:admin' });
+      expect(res.body).toEqual({
+        error: 'invalid_scope',
+        error_description: 'Scopes not granted to this client: participants:admin',
+      });
     });
 
     it('accepts the bearer token on a protected route', async () => {
@@ -264,16 +351,27 @@ describe('Authentication, scopes and tenant isolation', () => {
       const token = await tokenFor(operatorA);
       const [header, payload, signature] = token.split('.');
       const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
-      const forged = Buffer.from(JSON.stringify({ ...claims, tid: tenantB, sub: operatorB.id })).toString('base64url');
+      const forged = Buffer.from(JSON.stringify({ ...claims, tid: tenantB, sub: operatorB.id })).toString(
+        'base64url',
+      );
       const { jwtSecret } = t.config.secrets;
       const issuer = t.config.env.JWT_ISSUER;
       const base = { tid: tenantA, scope: '*' };
       const bad = {
         'a payload changed under the old signature': `${header}.${forged}.${signature}`,
         'a changed signature': `${header}.${payload}.${corrupt(signature)}`,
-        'a token signed with another secret': sign(base, 'another-secret-that-is-long-enough-012345', { subject: operatorA.id, issuer }),
-        'an expired token': sign({ ...base, exp: Math.floor(Date.now() / 1000) - 60 }, jwtSecret, { subject: operatorA.id, issuer }),
-        'a token from another issuer': sign(base, jwtSecret, { subject: operatorA.id, issuer: 'someone-else' }),
+        'a token signed with another secret': sign(base, 'another-secret-that-is-long-enough-012345', {
+          subject: operatorA.id,
+          issuer,
+        }),
+        'an expired token': sign({ ...base, exp: Math.floor(Date.now() / 1000) - 60 }, jwtSecret, {
+          subject: operatorA.id,
+          issuer,
+        }),
+        'a token from another issuer': sign(base, jwtSecret, {
+          subject: operatorA.id,
+          issuer: 'someone-else',
+        }),
         'an unsigned token': `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${payload}.`,
         'not a JWT at all': 'abc',
       };
@@ -323,13 +421,22 @@ describe('Authentication, scopes and tenant isolation', () => {
     it('takes scopes removed from a client away from its existing tokens', async () => {
       const admin = await createParticipant(t, { tenantId: tenantA, kind: 'operator' });
       const token = await tokenFor(admin);
-      await t.http().patch(`/participants/${admin.id}`).set(asKey(operatorA.apiKey)).send({ scopes: ['mapper:read'] }).expect(200);
+      await t
+        .http()
+        .patch(`/participants/${admin.id}`)
+        .set(asKey(operatorA.apiKey))
+        .send({ scopes: ['mapper:read'] })
+        .expect(200);
       await listParticipants(asBearer(token)).expect(403);
     });
 
     it('rotating credentials retires the old API key and client secret and issues working new ones', async () => {
       const client = await createParticipant(t, { tenantId: tenantA, kind: 'operator' });
-      const res = await t.http().post(`/participants/${client.id}/rotate-credentials`).set(asKey(operatorA.apiKey)).expect(201);
+      const res = await t
+        .http()
+        .post(`/participants/${client.id}/rotate-credentials`)
+        .set(asKey(operatorA.apiKey))
+        .expect(201);
       const fresh = res.body.credentials as { clientId: string; clientSecret: string; apiKey: string };
       expect(fresh.clientId).toBe(client.clientId);
       expect(fresh.apiKey).not.toBe(client.apiKey);
@@ -353,14 +460,18 @@ describe('Authentication, scopes and tenant isolation', () => {
       'answers 403 TENANT_MISMATCH when a client names another tenant in %s',
       async (header) => {
         const res = await listParticipants({ ...asKey(operatorA.apiKey), [header]: tenantB }).expect(403);
-        expect(res.body).toEqual(platformError('TENANT_MISMATCH', `This client may not act for tenant '${tenantB}'`));
+        expect(res.body).toEqual(
+          platformError('TENANT_MISMATCH', `This client may not act for tenant '${tenantB}'`),
+        );
         await listParticipants({ ...asKey(operatorA.apiKey), [header]: tenantA }).expect(200);
       },
     );
 
     it('answers 403 TENANT_MISMATCH to a bearer token and on mapper paths too', async () => {
       const token = await tokenFor(sourceA);
-      const res = await registerFor(sourceA, { ...asBearer(token), 'Platform-TenantId': tenantB }).expect(403);
+      const res = await registerFor(sourceA, { ...asBearer(token), 'Platform-TenantId': tenantB }).expect(
+        403,
+      );
       expect(res.body.ResponseDescription).toMatch(/^TENANT_MISMATCH: /);
       await registerFor(sourceA, { ...asBearer(token), 'Platform-TenantId': tenantA }).expect(200);
     });
@@ -368,9 +479,18 @@ describe('Authentication, scopes and tenant isolation', () => {
     it('does not let an operator see or change a participant of another tenant', async () => {
       const key = asKey(operatorA.apiKey);
       await t.http().get(`/participants/${sourceB.id}`).set(key).expect(404);
-      await t.http().patch(`/participants/${sourceB.id}`).set(key).send({ status: 'disabled', name: 'hijacked' }).expect(404);
+      await t
+        .http()
+        .patch(`/participants/${sourceB.id}`)
+        .set(key)
+        .send({ status: 'disabled', name: 'hijacked' })
+        .expect(404);
       await t.http().post(`/participants/${sourceB.id}/rotate-credentials`).set(key).expect(404);
-      expect(await participantRow(sourceB.id)).toMatchObject({ tenant_id: tenantB, status: 'active', name: sourceB.code });
+      expect(await participantRow(sourceB.id)).toMatchObject({
+        tenant_id: tenantB,
+        status: 'active',
+        name: sourceB.code,
+      });
       await listParticipants(asKey(sourceB.apiKey)).expect(403); // still authenticates: its key was not rotated
 
       const list = await listParticipants(key).expect(200);
@@ -404,8 +524,12 @@ describe('Authentication, scopes and tenant isolation', () => {
       expect(await idsIn({ 'Platform-TenantId': tenantA })).toEqual(
         expect.arrayContaining([`${tenantA}/${operatorA.id}`, `${tenantA}/${sourceA.id}`]),
       );
-      expect((await idsIn({ 'Platform-TenantId': tenantA })).every((id) => id.startsWith(`${tenantA}/`))).toBe(true);
-      expect(await idsIn({ 'X-Platform-TenantId': tenantB })).toEqual([`${tenantB}/${operatorB.id}`, `${tenantB}/${sourceB.id}`].sort());
+      expect(
+        (await idsIn({ 'Platform-TenantId': tenantA })).every((id) => id.startsWith(`${tenantA}/`)),
+      ).toBe(true);
+      expect(await idsIn({ 'X-Platform-TenantId': tenantB })).toEqual(
+        [`${tenantB}/${operatorB.id}`, `${tenantB}/${sourceB.id}`].sort(),
+      );
     });
 
     it('writes in the named tenant, audited as the sandbox principal', async () => {
@@ -417,10 +541,10 @@ describe('Authentication, scopes and tenant isolation', () => {
         .send({ code: id12('N'), kind: 'source_bb' })
         .expect(201);
       expect(res.body.participant.tenantId).toBe(tenant);
-      const audit = (await sandbox.ds.query(`SELECT actor_id, actor_kind FROM audit_log WHERE tenant_id = $1`, [tenant])) as Record<
-        string,
-        string
-      >[];
+      const audit = (await sandbox.ds.query(
+        `SELECT actor_id, actor_kind FROM audit_log WHERE tenant_id = $1`,
+        [tenant],
+      )) as Record<string, string>[];
       expect(audit).toEqual([{ actor_id: 'sandbox:sandbox', actor_kind: 'sandbox' }]);
     });
 

@@ -4,12 +4,23 @@ import type { Response } from 'express';
 import { Public } from '@app/platform';
 import { OAuthError, TokenService } from './token.service';
 
+const decode = (s: string): string | undefined => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+};
+
+/** RFC 6749 2.3.1: client ID and secret are form-encoded before Basic encoding; a bad escape is no credential. */
 function basicCredentials(header?: string): { id?: string; secret?: string } {
   if (!header?.startsWith('Basic ')) return {};
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const sep = decoded.indexOf(':');
   if (sep < 0) return {};
-  return { id: decodeURIComponent(decoded.slice(0, sep)), secret: decodeURIComponent(decoded.slice(sep + 1)) };
+  const id = decode(decoded.slice(0, sep));
+  const secret = decode(decoded.slice(sep + 1));
+  return id === undefined || secret === undefined ? {} : { id, secret };
 }
 
 /** RFC 6749 section 4.4 token endpoint; errors in the RFC's own `{ error, error_description }` shape. */

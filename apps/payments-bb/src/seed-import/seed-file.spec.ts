@@ -3,7 +3,10 @@ import { resolve } from 'node:path';
 import { parseSeedFile, SeedFormatError } from './seed-file';
 
 /** The shared GovStack specs sit next to the repository (../shared). */
-const SANDBOX_SEED = resolve(__dirname, '../../../../../shared/specs/govstack-payments-bb/sandbox-seed-data.json');
+const SANDBOX_SEED = resolve(
+  __dirname,
+  '../../../../../shared/specs/govstack-payments-bb/sandbox-seed-data.json',
+);
 const FID = 'PayeeFunctionalID111';
 
 const entry = (beneficiaries: unknown[], over: Record<string, unknown> = {}) => ({
@@ -34,7 +37,9 @@ describe('parseSeedFile', () => {
       index: 0,
       requestId: 'RequestID111',
       sourceBbId: 'SourceBBID11',
-      beneficiaries: [{ functionalId: FID, address: 'NL87ABNA4193835510', modality: undefined, institutionCode: undefined }],
+      beneficiaries: [
+        { functionalId: FID, address: 'NL87ABNA4193835510', modality: undefined, institutionCode: undefined },
+      ],
     });
     expect(parsed.g2p[8].beneficiaries[0].address).toBe('IT79U0300203280976621416214');
     // Comment strings ("// Pre-Activated") are not counted.
@@ -43,9 +48,15 @@ describe('parseSeedFile', () => {
 
   it('skips "// comment" strings and keeps the raw index of each entry', () => {
     const parsed = parseSeedFile(
-      seed(['// first source', entry([{ PayeeFunctionalID: FID, PaymentModality: '01', FinancialAddress: '+255712345678' }])], {
-        vouchers: ['// none yet'],
-      }),
+      seed(
+        [
+          '// first source',
+          entry([{ PayeeFunctionalID: FID, PaymentModality: '01', FinancialAddress: '+255712345678' }]),
+        ],
+        {
+          vouchers: ['// none yet'],
+        },
+      ),
     );
     expect(parsed.g2p.map((e) => e.index)).toEqual([1]);
     expect(parsed.g2p[0].beneficiaries).toEqual([
@@ -61,7 +72,7 @@ describe('parseSeedFile', () => {
 
   it('refuses text that is not JSON, saying where', () => {
     const message = refusal('{\n  "g2p": [\n    { "RequestID": "RequestID111" "SourceBBID": "x" }\n  ]\n}');
-    expect(message).toMatch(/^Not valid JSON: .*position \d+/);
+    expect(message).toMatch(/^Not valid JSON at line 3, column \d+: .*position \d+/);
   });
 
   it('refuses unknown top-level keys', () => {
@@ -87,8 +98,16 @@ describe('parseSeedFile', () => {
   });
 
   it.each([
-    ['a missing RequestID', entry([{ PayeeFunctionalID: FID }], { RequestID: undefined }), 'g2p[0].RequestID is required'],
-    ['a numeric SourceBBID', entry([{ PayeeFunctionalID: FID }], { SourceBBID: 11 }), 'g2p[0].SourceBBID must be a string'],
+    [
+      'a missing RequestID',
+      entry([{ PayeeFunctionalID: FID }], { RequestID: undefined }),
+      'g2p[0].RequestID is required',
+    ],
+    [
+      'a numeric SourceBBID',
+      entry([{ PayeeFunctionalID: FID }], { SourceBBID: 11 }),
+      'g2p[0].SourceBBID must be a string',
+    ],
     ['no beneficiaries', entry([]), 'g2p[0].Beneficiaries must be a non-empty array'],
     ['a beneficiary that is not an object', entry(['x']), 'g2p[0].Beneficiaries[0] must be an object'],
     [

@@ -16,6 +16,15 @@ export interface SeedFile {
 
 export class SeedFormatError extends Error {}
 
+/** V8 reports "at position N"; people look for a line. */
+function lineOf(text: string, message: string): string {
+  const pos = /position (\d+)/.exec(message);
+  if (!pos) return '';
+  const before = text.slice(0, Number(pos[1]));
+  const line = before.split('\n').length;
+  return ` at line ${line}, column ${Number(pos[1]) - before.lastIndexOf('\n')}`;
+}
+
 const isComment = (v: unknown) => typeof v === 'string' && v.trimStart().startsWith('//');
 
 function str(obj: Record<string, unknown>, key: string, at: string, min: number, max: number, optional = false): string | undefined {
@@ -43,7 +52,7 @@ export function parseSeedFile(text: string): SeedFile {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new SeedFormatError(`Not valid JSON: ${(err as Error).message}`);
+    throw new SeedFormatError(`Not valid JSON${lineOf(text, (err as Error).message)}: ${(err as Error).message}`);
   }
   const root = obj(data, 'file');
   const known = ['g2p', 'vouchers', 'merchants'];

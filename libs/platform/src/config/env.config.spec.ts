@@ -38,14 +38,21 @@ describe('loadEnvConfig', () => {
     ['yes', true],
     ['on', true],
   ])("parses the boolean '%s' as %s", (raw, expected) => {
-    const c = loadEnvConfig({ MIGRATIONS_RUN: raw, CALLBACK_ALLOW_PRIVATE_TARGETS: raw, BOOTSTRAP_DEMO: raw });
+    const c = loadEnvConfig({
+      MIGRATIONS_RUN: raw,
+      CALLBACK_ALLOW_PRIVATE_TARGETS: raw,
+      BOOTSTRAP_DEMO: raw,
+    });
     expect(c.MIGRATIONS_RUN).toBe(expected);
     expect(c.CALLBACK_ALLOW_PRIVATE_TARGETS).toBe(expected);
     expect(c.BOOTSTRAP_DEMO).toBe(expected);
   });
 
   it('treats an empty value as unset', () => {
-    expect(loadEnvConfig({ MIGRATIONS_RUN: '', PORT: '' })).toMatchObject({ MIGRATIONS_RUN: true, PORT: 3333 });
+    expect(loadEnvConfig({ MIGRATIONS_RUN: '', PORT: '' })).toMatchObject({
+      MIGRATIONS_RUN: true,
+      PORT: 3333,
+    });
   });
 
   it('refuses a boolean it cannot read, naming the variable', () => {
@@ -72,7 +79,10 @@ describe('loadEnvConfig', () => {
   });
 
   it('never echoes a secret value in the error', () => {
-    const message = configErrorOf({ JWT_SECRET: 'too-short-secret', FIELD_ENCRYPTION_KEY: 'not-base64-key-value' });
+    const message = configErrorOf({
+      JWT_SECRET: 'too-short-secret',
+      FIELD_ENCRYPTION_KEY: 'not-base64-key-value',
+    });
     expect(message).toContain('JWT_SECRET must be at least 32 characters');
     expect(message).toContain('FIELD_ENCRYPTION_KEY must be 32 random bytes');
     expect(message).not.toContain('too-short-secret');

@@ -14,9 +14,15 @@ describe('resolveSecrets', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses to start in production without every secret, naming the missing ones', () => {
-    const env = loadEnvConfig({ NODE_ENV: 'production', SECRETS_FILE: join(dir, 's.json'), FIELD_HASH_KEY: KEY_A });
+    const env = loadEnvConfig({
+      NODE_ENV: 'production',
+      SECRETS_FILE: join(dir, 's.json'),
+      FIELD_HASH_KEY: KEY_A,
+    });
     expect(() => resolveSecrets(env)).toThrow(ConfigError);
-    expect(() => resolveSecrets(env)).toThrow(/^Missing secrets in production: JWT_SECRET, FIELD_ENCRYPTION_KEY\. /);
+    expect(() => resolveSecrets(env)).toThrow(
+      /^Missing secrets in production: JWT_SECRET, FIELD_ENCRYPTION_KEY\. /,
+    );
     expect(existsSync(join(dir, 's.json'))).toBe(false);
   });
 

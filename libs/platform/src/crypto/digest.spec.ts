@@ -3,7 +3,11 @@ import { canonicalJson, digestOf, sha256Hex } from './digest';
 
 describe('canonicalJson / digestOf', () => {
   const a = { RequestID: 'R1', Beneficiaries: [{ b: 2, a: 1 }], nested: { z: [3, { y: 1, x: 2 }], m: null } };
-  const sameKeysReordered = { nested: { m: null, z: [3, { x: 2, y: 1 }] }, Beneficiaries: [{ a: 1, b: 2 }], RequestID: 'R1' };
+  const sameKeysReordered = {
+    nested: { m: null, z: [3, { x: 2, y: 1 }] },
+    Beneficiaries: [{ a: 1, b: 2 }],
+    RequestID: 'R1',
+  };
 
   it('sorts keys at every level, including inside arrays', () => {
     expect(canonicalJson(sameKeysReordered)).toBe(

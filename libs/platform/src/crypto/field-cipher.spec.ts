@@ -33,6 +33,20 @@ describe('FieldCipher', () => {
     expect(a.length).toBe(12 + 16 + Buffer.byteLength(IBAN));
   });
 
+  it('never reuses an IV, also across refills of its random pool', () => {
+    const ivs = new Set<string>();
+    for (let i = 0; i < 10_000; i++) ivs.add(cipher.seal('x').subarray(0, 12).toString('hex'));
+    expect(ivs.size).toBe(10_000);
+  });
+
+  it('keeps earlier sealed values intact when the IV pool is refilled', () => {
+    const first = cipher.seal(IBAN);
+    const copy = Buffer.from(first);
+    for (let i = 0; i < 5_000; i++) cipher.seal('x');
+    expect(first.equals(copy)).toBe(true);
+    expect(cipher.open(first, 'k1')).toBe(IBAN);
+  });
+
   it.each([
     ['the IV', 0],
     ['the auth tag', 12],
@@ -48,7 +62,9 @@ describe('FieldCipher', () => {
   });
 
   it('refuses a key ID it does not know', () => {
-    expect(() => cipher.open(cipher.seal(IBAN), 'k0')).toThrow('No key with ID k0 is configured to decrypt this value');
+    expect(() => cipher.open(cipher.seal(IBAN), 'k0')).toThrow(
+      'No key with ID k0 is configured to decrypt this value',
+    );
   });
 
   it('decrypts with a retired key after rotation, and seals only with the active one', () => {
@@ -82,7 +98,9 @@ describe('FieldCipher', () => {
 
     it('depends on the hash key, not on the encryption key', () => {
       const a = cipher.blindIndex(IBAN, 'financial-address');
-      expect(cipherWith('k1', key(1), [], key(8)).blindIndex(IBAN, 'financial-address').equals(a)).toBe(false);
+      expect(cipherWith('k1', key(1), [], key(8)).blindIndex(IBAN, 'financial-address').equals(a)).toBe(
+        false,
+      );
     });
   });
 });

@@ -22,7 +22,12 @@ function problemsOf(items: unknown[], schema: ItemSchema = V1_BENEFICIARY, list 
 describe('parseBeneficiaries', () => {
   it('maps wire names to fields and leaves out absent or null ones', () => {
     const items = [
-      { PayeeFunctionalID: FID, PaymentModality: '00', FinancialAddress: 'NL87ABNA4193835510', BankingInstitutionCode: 'ABNANL2A' },
+      {
+        PayeeFunctionalID: FID,
+        PaymentModality: '00',
+        FinancialAddress: 'NL87ABNA4193835510',
+        BankingInstitutionCode: 'ABNANL2A',
+      },
       { PayeeFunctionalID: 'PayeeFunctionalID222', FinancialAddress: null },
     ];
     expect(parseBeneficiaries(items, V1_BENEFICIARY, 'Beneficiaries')).toEqual([
@@ -36,7 +41,12 @@ describe('parseBeneficiaries', () => {
       parseBeneficiaries(
         [
           { payeeIdentity: 'P1', PaymentModality: '01', FinancialAddress: '+255712345678' },
-          { payeeIdentity: 'P2', paymentModality: '03', financialAddress: 'jane@wallet', bankingInstitutionCode: 'X1' },
+          {
+            payeeIdentity: 'P2',
+            paymentModality: '03',
+            financialAddress: 'jane@wallet',
+            bankingInstitutionCode: 'X1',
+          },
         ],
         V3_REGISTER_BENEFICIARY,
         'beneficiaries',
@@ -54,7 +64,12 @@ describe('parseBeneficiaries', () => {
   });
 
   it('refuses values that are not strings', () => {
-    expect(problemsOf([{ PayeeFunctionalID: FID, PaymentModality: 0 }, { PayeeFunctionalID: FID, FinancialAddress: {} }])).toEqual([
+    expect(
+      problemsOf([
+        { PayeeFunctionalID: FID, PaymentModality: 0 },
+        { PayeeFunctionalID: FID, FinancialAddress: {} },
+      ]),
+    ).toEqual([
       'Beneficiaries[0].PaymentModality must be a string',
       'Beneficiaries[1].FinancialAddress must be a string',
     ]);
@@ -87,16 +102,20 @@ describe('parseBeneficiaries', () => {
     );
     expect(problems.filter((p) => /Beneficiaries\[[2-4]\]/.test(p))).toHaveLength(3);
     expect(
-      problemsOf([{ PayeeFunctionalID: FID, FinancialAddress: 'A'.repeat(30), BankingInstitutionCode: 'B'.repeat(11) }]),
+      problemsOf([
+        { PayeeFunctionalID: FID, FinancialAddress: 'A'.repeat(30), BankingInstitutionCode: 'B'.repeat(11) },
+      ]),
     ).toEqual([]);
   });
 
   it('requires the required fields, also when empty or null', () => {
-    expect(problemsOf([{}, { PayeeFunctionalID: null }, { FinancialAddress: 'NL87ABNA4193835510' }])).toEqual([
-      'Beneficiaries[0].PayeeFunctionalID is required',
-      'Beneficiaries[1].PayeeFunctionalID is required',
-      'Beneficiaries[2].PayeeFunctionalID is required',
-    ]);
+    expect(problemsOf([{}, { PayeeFunctionalID: null }, { FinancialAddress: 'NL87ABNA4193835510' }])).toEqual(
+      [
+        'Beneficiaries[0].PayeeFunctionalID is required',
+        'Beneficiaries[1].PayeeFunctionalID is required',
+        'Beneficiaries[2].PayeeFunctionalID is required',
+      ],
+    );
     expect(problemsOf([{ payeeIdentity: '' }], V3_REGISTER_BENEFICIARY, 'beneficiaries')).toContain(
       'beneficiaries[0].payeeIdentity is required',
     );
@@ -104,23 +123,31 @@ describe('parseBeneficiaries', () => {
 
   it('refuses the same field given twice under different names', () => {
     expect(
-      problemsOf([{ payeeIdentity: 'P1', PaymentModality: '00', paymentModality: '00' }], V3_REGISTER_BENEFICIARY, 'beneficiaries'),
+      problemsOf(
+        [{ payeeIdentity: 'P1', PaymentModality: '00', paymentModality: '00' }],
+        V3_REGISTER_BENEFICIARY,
+        'beneficiaries',
+      ),
     ).toEqual(['beneficiaries[0].paymentModality is given twice under different names']);
     expect(
-      problemsOf([{ payeeIdentity: 'P1', FinancialAddress: 'a', financialAddress: 'b' }], V3_REGISTER_BENEFICIARY, 'beneficiaries'),
+      problemsOf(
+        [{ payeeIdentity: 'P1', FinancialAddress: 'a', financialAddress: 'b' }],
+        V3_REGISTER_BENEFICIARY,
+        'beneficiaries',
+      ),
     ).toEqual(['beneficiaries[0].financialAddress is given twice under different names']);
   });
 
   it('allows only the listed values where the schema has a list', () => {
-    expect(parseBeneficiaries([{ payeeIdentity: 'P1', status: '0' }], V3_UPDATE_BENEFICIARY, 'beneficiaries')).toEqual([
-      { functionalId: 'P1', status: '0' },
-    ]);
-    expect(problemsOf([{ payeeIdentity: 'P1', status: '2' }], V3_UPDATE_BENEFICIARY, 'beneficiaries')).toEqual([
-      'beneficiaries[0].status must be one of 0, 1',
-    ]);
-    expect(problemsOf([{ payeeIdentity: 'P1', status: '1' }], V3_REGISTER_BENEFICIARY, 'beneficiaries')).toEqual([
-      'beneficiaries[0].status is not a known field',
-    ]);
+    expect(
+      parseBeneficiaries([{ payeeIdentity: 'P1', status: '0' }], V3_UPDATE_BENEFICIARY, 'beneficiaries'),
+    ).toEqual([{ functionalId: 'P1', status: '0' }]);
+    expect(
+      problemsOf([{ payeeIdentity: 'P1', status: '2' }], V3_UPDATE_BENEFICIARY, 'beneficiaries'),
+    ).toEqual(['beneficiaries[0].status must be one of 0, 1']);
+    expect(
+      problemsOf([{ payeeIdentity: 'P1', status: '1' }], V3_REGISTER_BENEFICIARY, 'beneficiaries'),
+    ).toEqual(['beneficiaries[0].status is not a known field']);
   });
 
   it('lists at most 20 problems so a bad bulk request cannot produce a huge answer', () => {

@@ -10,15 +10,25 @@ describe('checkFinancialAddress', () => {
     it('accepts valid IBANs and stores them upper case without spaces', () => {
       expect(checkFinancialAddress('00', 'NL87ABNA4193835510')).toEqual(ok('NL87ABNA4193835510'));
       expect(checkFinancialAddress('00', 'nl87abna4193835510')).toEqual(ok('NL87ABNA4193835510'));
-      expect(checkFinancialAddress('00', ' DE89 3704 0044 0532 0130 00 ')).toEqual(ok('DE89370400440532013000'));
-      expect(checkFinancialAddress('00', 'gb29 nwbk 6016 1331 9268 19')).toEqual(ok('GB29NWBK60161331926819'));
+      expect(checkFinancialAddress('00', ' DE89 3704 0044 0532 0130 00 ')).toEqual(
+        ok('DE89370400440532013000'),
+      );
+      expect(checkFinancialAddress('00', 'gb29 nwbk 6016 1331 9268 19')).toEqual(
+        ok('GB29NWBK60161331926819'),
+      );
       expect(checkFinancialAddress('00', 'LI85 0880 0573 5531 1654 2')).toEqual(ok('LI8508800573553116542'));
     });
 
     it('refuses an IBAN with wrong check digits or the wrong length for its country', () => {
-      expect(checkFinancialAddress('00', 'NL88ABNA4193835510')).toEqual(refused('IBAN check digits are wrong (mod-97)'));
-      expect(checkFinancialAddress('00', 'nl88 abna 4193 8355 10')).toEqual(refused('IBAN check digits are wrong (mod-97)'));
-      expect(checkFinancialAddress('00', 'NL87ABNA419383551')).toEqual(refused('IBAN for NL must have 18 characters'));
+      expect(checkFinancialAddress('00', 'NL88ABNA4193835510')).toEqual(
+        refused('IBAN check digits are wrong (mod-97)'),
+      );
+      expect(checkFinancialAddress('00', 'nl88 abna 4193 8355 10')).toEqual(
+        refused('IBAN check digits are wrong (mod-97)'),
+      );
+      expect(checkFinancialAddress('00', 'NL87ABNA419383551')).toEqual(
+        refused('IBAN for NL must have 18 characters'),
+      );
     });
 
     it('accepts a domestic account number that does not look like an IBAN', () => {
@@ -30,8 +40,12 @@ describe('checkFinancialAddress', () => {
       const missing = refused('FinancialAddress is required for a bank account');
       expect(checkFinancialAddress('00', undefined)).toEqual(missing);
       expect(checkFinancialAddress('00', '   ')).toEqual(missing);
-      expect(checkFinancialAddress('00', 'AB1')).toEqual(refused('Bank account must be an IBAN or 5-30 letters and digits'));
-      expect(checkFinancialAddress('00', 'ACC_123456')).toEqual(refused('Bank account must be an IBAN or 5-30 letters and digits'));
+      expect(checkFinancialAddress('00', 'AB1')).toEqual(
+        refused('Bank account must be an IBAN or 5-30 letters and digits'),
+      );
+      expect(checkFinancialAddress('00', 'ACC_123456')).toEqual(
+        refused('Bank account must be an IBAN or 5-30 letters and digits'),
+      );
     });
   });
 
@@ -63,7 +77,9 @@ describe('checkFinancialAddress', () => {
     });
 
     it('requires an address', () => {
-      expect(checkFinancialAddress('01', undefined)).toEqual(refused('FinancialAddress is required for mobile money'));
+      expect(checkFinancialAddress('01', undefined)).toEqual(
+        refused('FinancialAddress is required for mobile money'),
+      );
     });
   });
 
@@ -89,7 +105,9 @@ describe('checkFinancialAddress', () => {
     });
 
     it('requires an address', () => {
-      expect(checkFinancialAddress(modality, undefined)).toEqual(refused(`FinancialAddress is required for ${requiredWhat}`));
+      expect(checkFinancialAddress(modality, undefined)).toEqual(
+        refused(`FinancialAddress is required for ${requiredWhat}`),
+      );
     });
 
     it('refuses too short or invalid characters', () => {
