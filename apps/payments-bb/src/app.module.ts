@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { CallbacksModule } from '@app/callbacks';
 import { DatabaseModule } from '@app/database';
+import { LedgerModule } from '@app/ledger';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { AccountMapperModule } from './account-mapper/account-mapper.module';
 import { redisOptionsFromUrl } from './bootstrap/redis-options';
@@ -26,6 +27,7 @@ export class AppModule {
         ParticipantsModule,
         HealthModule,
         CallbacksModule.register({ workers }),
+        LedgerModule.register({ workers }),
         AccountMapperModule.register({ workers }),
       ],
       providers: [DemoBootstrapService],

@@ -17,6 +17,9 @@ export const SCOPES = [
   'callbacks:admin',
   'participants:admin',
   'audit:read',
+  'ledger:read',
+  'ledger:write',
+  'ledger:admin',
   '*',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

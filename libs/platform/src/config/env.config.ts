@@ -107,6 +107,9 @@ export class EnvConfig {
   @IsInt() @Min(200) @Max(3_600_000)
   CALLBACK_RECOVERY_INTERVAL_MS: number = 30_000;
 
+  @IsInt() @Min(100) @Max(3_600_000)
+  LEDGER_SWEEP_INTERVAL_MS: number = 5_000;
+
   @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'DEFAULT_TENANT_ID must be 1-64 letters, digits, . _ or -' })
   DEFAULT_TENANT_ID: string = 'demo';
 

@@ -1,0 +1,4 @@
+export * from './ledger.types';
+export * from './ledger.errors';
+export { LedgerService } from './ledger.service';
+export { LedgerModule } from './ledger.module';
