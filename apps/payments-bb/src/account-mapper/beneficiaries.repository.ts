@@ -2,18 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
-/** A mapper row as stored: the address still sealed. */
-export interface StoredBeneficiary {
-  functionalId: string;
-  modality: string;
-  institutionCode: string | null;
-  faEnc: Buffer | null;
-  faKeyId: string | null;
-  faHash: Buffer | null;
-  status: 'active' | 'inactive';
-}
-
-/** A row to write: the address already sealed and hashed by the service. */
+/** A mapper row, as written and as stored: the address sealed and hashed by the service. */
 export interface BeneficiaryRow {
   functionalId: string;
   modality: string;
@@ -23,6 +12,8 @@ export interface BeneficiaryRow {
   faHash: Buffer | null;
   status: 'active' | 'inactive';
 }
+
+export type StoredBeneficiary = BeneficiaryRow;
 
 /** A row to insert with the audit digest of its payment data. */
 export interface AuditedRow extends BeneficiaryRow {

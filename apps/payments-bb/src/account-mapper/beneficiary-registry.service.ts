@@ -60,15 +60,7 @@ export class BeneficiaryRegistryService {
     opts: { identicalIsUnchanged?: boolean } = {},
   ): Promise<MapperOutcome> {
     const failedCases: FailedCase[] = [];
-    const unique: BeneficiaryInput[] = [];
-    const seen = new Set<string>();
-    for (const item of items) {
-      if (seen.has(item.functionalId)) failedCases.push(this.failed(item, 'Duplicate PayeeFunctionalID in this request'));
-      else {
-        seen.add(item.functionalId);
-        unique.push(item);
-      }
-    }
+    const unique = this.firstOfEachId(items, failedCases);
     const rows: AuditedRow[] = [];
     const inserted = new Set<string>();
     const audit = { ...scope, action: 'mapper.beneficiary.register', details: { requestId: scope.requestId } };
@@ -106,15 +98,7 @@ export class BeneficiaryRegistryService {
   /** Changes modality, address, institution code or status of registered functional IDs (never the ID). */
   async update(m: EntityManager, scope: MapperScope, items: BeneficiaryInput[]): Promise<MapperOutcome> {
     const failedCases: FailedCase[] = [];
-    const unique: BeneficiaryInput[] = [];
-    const seen = new Set<string>();
-    for (const item of items) {
-      if (seen.has(item.functionalId)) failedCases.push(this.failed(item, 'Duplicate PayeeFunctionalID in this request'));
-      else {
-        seen.add(item.functionalId);
-        unique.push(item);
-      }
-    }
+    const unique = this.firstOfEachId(items, failedCases);
     const existing = await this.repo.findForUpdate(m, scope.tenantId, scope.sourceBbId, unique.map((i) => i.functionalId));
     const updates: { before: StoredBeneficiary; after: BeneficiaryRow }[] = [];
     for (const item of unique) {
@@ -157,6 +141,16 @@ export class BeneficiaryRegistryService {
         });
     }
     return { found, missing };
+  }
+
+  /** Keeps the first occurrence of each functional ID; later ones become failed cases. */
+  private firstOfEachId(items: BeneficiaryInput[], failedCases: FailedCase[]): BeneficiaryInput[] {
+    const seen = new Set<string>();
+    return items.filter((item) => {
+      if (!seen.has(item.functionalId)) return seen.add(item.functionalId);
+      failedCases.push(this.failed(item, 'Duplicate PayeeFunctionalID in this request'));
+      return false;
+    });
   }
 
   private toRow(item: BeneficiaryInput, failedCases: FailedCase[]): BeneficiaryRow | undefined {
