@@ -10,6 +10,7 @@ import { redisOptionsFromUrl } from './bootstrap/redis-options';
 import { loggerOptions } from './bootstrap/logger-options';
 import { DemoBootstrapService } from './bootstrap/demo-bootstrap.service';
 import { HealthModule } from './health/health.module';
+import { LedgerApiModule } from './ledger-api/ledger-api.module';
 import { ParticipantsModule } from './participants/participants.module';
 
 /** The whole server. The role decides whether queue processors run in this process. */
@@ -28,6 +29,7 @@ export class AppModule {
         HealthModule,
         CallbacksModule.register({ workers }),
         LedgerModule.register({ workers }),
+        LedgerApiModule,
         AccountMapperModule.register({ workers }),
       ],
       providers: [DemoBootstrapService],

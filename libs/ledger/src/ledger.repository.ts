@@ -234,19 +234,4 @@ export class LedgerRepository {
     )) as { id: string; tenant_id: string }[];
     return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id }));
   }
-
-  /** An account's transfers in order, after the (createdAt, id) cursor. */
-  async statement(tenantId: string, accountId: string, after: { at: Date; id: string } | null, limit: number): Promise<Transfer[]> {
-    const rows = (await this.ds.query(
-      `SELECT ${TRANSFER_COLUMNS} FROM (
-         SELECT * FROM ledger_transfers WHERE tenant_id = $1 AND debit_account_id = $2
-         UNION ALL
-         SELECT * FROM ledger_transfers WHERE tenant_id = $1 AND credit_account_id = $2
-       ) t
-       WHERE $3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::uuid)
-       ORDER BY created_at, id LIMIT $5`,
-      [tenantId, accountId, after?.at ?? null, after?.id ?? null, limit],
-    )) as TransferRow[];
-    return rows.map(toTransfer);
-  }
 }

@@ -4,7 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppException, ErrorCode } from '@app/platform';
 import { fromPgError, ledgerError } from './ledger.errors';
 import { BalanceDelta, LedgerRepository, TransferRowInput } from './ledger.repository';
-import { Account, isResolution, NewAccount, Transfer, TransferInput, TransferResult } from './ledger.types';
+import { currencyExponent } from './money';
+import { Account, ACCOUNT_KINDS, isResolution, NewAccount, Transfer, TransferInput, TransferResult } from './ledger.types';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CODE = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -32,6 +33,19 @@ function alreadyResolved(pendingId: string, by: Transfer): AppException {
   }
 }
 
+const ACCOUNT_CODE = /^[A-Za-z0-9._:/-]{1,100}$/;
+
+/** Refuses what the table's constraints would refuse, with a 400 instead of a database error. */
+function validateAccount(a: NewAccount): void {
+  currencyExponent(a.currency);
+  const bad = (msg: string) => new AppException(ErrorCode.VALIDATION_FAILED, msg);
+  if (!ACCOUNT_CODE.test(a.code)) throw bad('Account code must be 1-100 letters, digits or . _ : / -');
+  if (!a.name || a.name.length > 200) throw bad('Account name must be 1-200 characters');
+  if (!ACCOUNT_KINDS.includes(a.kind)) throw bad(`Account kind must be one of ${ACCOUNT_KINDS.join(', ')}`);
+  if (a.debitsMustNotExceedCredits && a.creditsMustNotExceedDebits)
+    throw bad('An account cannot limit both its debits and its credits');
+}
+
 const zero = (accountId: string): BalanceDelta => ({
   accountId,
   debitsPending: 0n,
@@ -55,6 +69,7 @@ export class LedgerService {
   ) {}
 
   async createAccount(m: EntityManager | undefined, tenantId: string, a: NewAccount): Promise<Account> {
+    validateAccount(a);
     const created = await this.repo.insertAccount(m ?? this.ds.manager, tenantId, a);
     if (!created) throw new AppException(ErrorCode.CONFLICT, `Account '${a.code}' already exists in this tenant`);
     return created;
@@ -62,8 +77,17 @@ export class LedgerService {
 
   /** The account with this code, created with these settings the first time it is asked for. */
   async ensureAccount(m: EntityManager | undefined, tenantId: string, a: NewAccount): Promise<Account> {
+    validateAccount(a);
     const manager = m ?? this.ds.manager;
     return (await this.repo.insertAccount(manager, tenantId, a)) ?? (await this.repo.findAccountByCode(manager, tenantId, a.code))!;
+  }
+
+  async findAccountByCode(tenantId: string, code: string, m?: EntityManager): Promise<Account | undefined> {
+    return this.repo.findAccountByCode(m ?? this.ds.manager, tenantId, code);
+  }
+
+  async listAccounts(tenantId: string, filter: { currency?: string; kind?: string }, limit: number, offset: number): Promise<Account[]> {
+    return this.repo.listAccounts(tenantId, filter, limit, offset);
   }
 
   async getAccounts(tenantId: string, ids: string[], m?: EntityManager): Promise<Account[]> {

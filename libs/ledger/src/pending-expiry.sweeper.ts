@@ -1,8 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { AppConfig } from '@app/platform';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig, AuditService } from '@app/platform';
 import { LedgerRepository } from './ledger.repository';
 import { LedgerService } from './ledger.service';
+
+const SWEEPER = { id: 'ledger-expiry-sweeper', kind: 'system' };
 
 /** A UUID derived from the pending transfer's, so two sweepers expiring it at once write one transfer. */
 export function expiryTransferId(pendingId: string): string {
@@ -24,6 +28,8 @@ export class PendingExpirySweeper implements OnApplicationBootstrap, OnApplicati
     private readonly config: AppConfig,
     private readonly repo: LedgerRepository,
     private readonly ledger: LedgerService,
+    private readonly audit: AuditService,
+    @InjectDataSource() private readonly ds: DataSource,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -48,10 +54,25 @@ export class PendingExpirySweeper implements OnApplicationBootstrap, OnApplicati
         for (const pendingId of ids) {
           // One at a time: a reservation resolved meanwhile must not stop the others from expiring.
           try {
-            await this.ledger.createTransfers(undefined, tenantId, [
-              { id: expiryTransferId(pendingId), kind: 'expire_pending', pendingId, code: 'pending.expired' },
-            ]);
-            expired++;
+            const created = await this.ds.transaction(async (m) => {
+              const [result] = await this.ledger.createTransfers(m, tenantId, [
+                { id: expiryTransferId(pendingId), kind: 'expire_pending', pendingId, code: 'pending.expired' },
+              ]);
+              if (result.created)
+                await this.audit.record(m, [
+                  {
+                    tenantId,
+                    actor: SWEEPER,
+                    action: 'ledger.transfer.expire',
+                    objectType: 'ledger_transfer',
+                    objectId: result.transfer.id,
+                    after: { ...result.transfer, amount: result.transfer.amount.toString() },
+                    details: { pendingId },
+                  },
+                ]);
+              return result.created;
+            });
+            if (created) expired++;
           } catch (err) {
             this.logger.debug(`Pending transfer ${pendingId} not expired: ${(err as Error).message}`);
           }
