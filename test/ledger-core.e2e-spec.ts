@@ -124,6 +124,12 @@ describe('Ledger core (LedgerService against PostgreSQL)', () => {
     expect(await ledger.getTransfers(tenantId, [ok.id])).toHaveLength(1);
   });
 
+  it('never lets an account be deleted or change tenant or currency (transfers rely on it)', async () => {
+    await expect(t.ds.query(`DELETE FROM ledger_accounts WHERE id = $1`, [clearing.id])).rejects.toThrow(/refused/);
+    await expect(t.ds.query(`UPDATE ledger_accounts SET currency = 'EUR' WHERE id = $1`, [clearing.id])).rejects.toThrow(/refused/);
+    await expect(t.ds.query(`UPDATE ledger_accounts SET tenant_id = 'other' WHERE id = $1`, [clearing.id])).rejects.toThrow(/refused/);
+  });
+
   it('refuses UPDATE and DELETE of a transfer at the database level', async () => {
     const tr = pay(2n);
     await ledger.createTransfers(undefined, tenantId, [tr]);

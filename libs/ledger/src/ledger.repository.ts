@@ -174,9 +174,12 @@ export class LedgerRepository {
     return new Map(rows.map((r) => [r.pending_id!, toTransfer(r)]));
   }
 
-  /** Inserts the transfers whose ID is new; returns the rows actually inserted. */
+  /**
+   * Inserts the transfers whose ID is new; returns them. Only what the database decides (creation time,
+   * timeout) comes back: parsing 10,000 full rows would cost more than writing them.
+   */
   async insertTransfers(m: EntityManager, tenantId: string, rows: TransferRowInput[]): Promise<Transfer[]> {
-    const inserted = (await m.query(
+    const returned = (await m.query(
       `INSERT INTO ledger_transfers (id, tenant_id, debit_account_id, credit_account_id, amount, currency, kind,
                                      pending_id, timeout_at, code, reference_type, reference_id)
        SELECT id, $1, dr, cr, amt, cur, kind, pid,
@@ -184,7 +187,7 @@ export class LedgerRepository {
        FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[], $6::text[], $7::text[], $8::uuid[], $9::int[],
                    $10::text[], $11::text[], $12::text[]) AS x(id, dr, cr, amt, cur, kind, pid, tmo, code, rt, rid)
        ON CONFLICT (id) DO NOTHING
-       RETURNING ${TRANSFER_COLUMNS}`,
+       RETURNING id, created_at, timeout_at`,
       [
         tenantId,
         rows.map((r) => r.id),
@@ -199,8 +202,26 @@ export class LedgerRepository {
         rows.map((r) => r.referenceType),
         rows.map((r) => r.referenceId),
       ],
-    )) as TransferRow[];
-    return inserted.map(toTransfer);
+    )) as { id: string; created_at: Date; timeout_at: Date | null }[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return returned.map((x) => {
+      const r = byId.get(x.id)!;
+      return {
+        id: r.id,
+        tenantId,
+        debitAccountId: r.debitAccountId,
+        creditAccountId: r.creditAccountId,
+        amount: r.amount,
+        currency: r.currency,
+        kind: r.kind,
+        pendingId: r.pendingId,
+        timeoutAt: x.timeout_at,
+        code: r.code,
+        referenceType: r.referenceType,
+        referenceId: r.referenceId,
+        createdAt: x.created_at,
+      };
+    });
   }
 
   /** Applies summed balance changes; the accounts' CHECK constraints refuse any limit breach. */

@@ -2,8 +2,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Double-entry ledger after TigerBeetle's model, on PostgreSQL. The database itself guarantees what must
- * never break: balance limits (CHECK), same tenant and currency on both sides (composite foreign keys),
- * at most one post/void/expiry per pending transfer (unique index), and transfers that never change.
+ * never break: balance limits (CHECK), at most one post/void/expiry per pending transfer (unique index),
+ * transfers that never change, and accounts that are never deleted nor change tenant or currency.
  */
 export class Ledger1763800300000 implements MigrationInterface {
   name = 'Ledger1763800300000';
@@ -43,14 +43,12 @@ export class Ledger1763800300000 implements MigrationInterface {
         amount             bigint NOT NULL CHECK (amount > 0),
         currency           char(3) NOT NULL,
         kind               text NOT NULL CHECK (kind IN ('posted','pending','post_pending','void_pending','expire_pending')),
-        pending_id         uuid REFERENCES ledger_transfers(id),
+        pending_id         uuid,
         timeout_at         timestamptz,
         code               text NOT NULL CHECK (code ~ '^[A-Za-z0-9._:-]{1,64}$'),
         reference_type     text CHECK (length(reference_type) <= 64),
         reference_id       text CHECK (length(reference_id) <= 128),
         created_at         timestamptz NOT NULL DEFAULT clock_timestamp(),
-        FOREIGN KEY (debit_account_id, tenant_id, currency) REFERENCES ledger_accounts (id, tenant_id, currency),
-        FOREIGN KEY (credit_account_id, tenant_id, currency) REFERENCES ledger_accounts (id, tenant_id, currency),
         CHECK (debit_account_id <> credit_account_id),
         CHECK ((kind IN ('post_pending','void_pending','expire_pending')) = (pending_id IS NOT NULL)),
         CHECK (kind = 'pending' OR timeout_at IS NULL)
@@ -69,11 +67,26 @@ export class Ledger1763800300000 implements MigrationInterface {
                    FOR EACH ROW EXECUTE FUNCTION ledger_transfers_are_immutable()`);
     await q.query(`CREATE TRIGGER ledger_transfers_no_truncate BEFORE TRUNCATE ON ledger_transfers
                    FOR EACH STATEMENT EXECUTE FUNCTION ledger_transfers_are_immutable()`);
+    // Per-row foreign keys from transfers to accounts cost more than the insert itself at batch sizes; the
+    // ledger service checks tenant and currency under the accounts' row locks instead, and these triggers
+    // keep what it checked true for ever: an account is never deleted and never changes tenant or currency.
+    await q.query(`
+      CREATE FUNCTION ledger_accounts_keep_identity() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'ledger_accounts: % of id, tenant or currency refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+      END $$`);
+    await q.query(`CREATE TRIGGER ledger_accounts_no_identity_change BEFORE UPDATE OF id, tenant_id, currency ON ledger_accounts
+                   FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.tenant_id IS DISTINCT FROM NEW.tenant_id
+                                      OR OLD.currency IS DISTINCT FROM NEW.currency)
+                   EXECUTE FUNCTION ledger_accounts_keep_identity()`);
+    await q.query(`CREATE TRIGGER ledger_accounts_no_delete BEFORE DELETE ON ledger_accounts
+                   FOR EACH ROW EXECUTE FUNCTION ledger_accounts_keep_identity()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE ledger_transfers`);
     await q.query(`DROP FUNCTION ledger_transfers_are_immutable`);
     await q.query(`DROP TABLE ledger_accounts`);
+    await q.query(`DROP FUNCTION ledger_accounts_keep_identity`);
   }
 }
