@@ -24,6 +24,8 @@ export function fromPgError(err: unknown, accountCodes: Map<string, string>): Ap
     return ledgerError(ErrorCode.LEDGER_EXCEEDS_CREDITS, `Debits would exceed credits on account ${account()}`);
   if (e.code === '23514' && e.constraint === 'ledger_credits_within_debits')
     return ledgerError(ErrorCode.LEDGER_EXCEEDS_DEBITS, `Credits would exceed debits on account ${account()}`);
+  if (e.code === '22003')
+    return ledgerError(ErrorCode.LEDGER_BALANCE_OVERFLOW, 'A balance would exceed the largest amount the ledger holds');
   if (e.code === '23505' && e.constraint === 'ledger_transfers_one_resolution')
     return ledgerError(ErrorCode.LEDGER_PENDING_ALREADY_POSTED, 'The pending transfer was resolved by another transfer');
   return undefined;

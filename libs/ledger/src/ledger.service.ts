@@ -10,6 +10,8 @@ import { Account, ACCOUNT_KINDS, isResolution, NewAccount, Transfer, TransferInp
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CODE = /^[A-Za-z0-9._:-]{1,64}$/;
 const MAX_TIMEOUT_SECONDS = 366 * 24 * 3600;
+/** PostgreSQL bigint. */
+const MAX_AMOUNT = 2n ** 63n - 1n;
 const COMPARED: (keyof TransferRowInput & keyof Transfer)[] = [
   'debitAccountId',
   'creditAccountId',
@@ -115,7 +117,8 @@ export class LedgerService {
       await this.checkPendingState(tx, inputs, pendings);
       const codes = new Map([...accounts.values()].map((a) => [a.id, a.code]));
       try {
-        const inserted = await this.repo.insertTransfers(tx, tenantId, rows);
+        // In ID order: two lists naming the same new IDs then wait for each other instead of deadlocking.
+        const inserted = await this.repo.insertTransfers(tx, tenantId, [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
         const insertedIds = new Set(inserted.map((t) => t.id));
         const replays = await this.checkReplays(tx, tenantId, rows.filter((r) => !insertedIds.has(r.id)));
         await this.repo.applyDeltas(tx, tenantId, this.deltas(inserted, pendings));
@@ -137,6 +140,7 @@ export class LedgerService {
       seen.add(t.id);
       if (!CODE.test(t.code)) throw bad('code must be 1-64 letters, digits, . _ : or -');
       if (t.amount !== undefined && t.amount <= 0n) throw bad('amount must be positive');
+      if (t.amount !== undefined && t.amount > MAX_AMOUNT) throw bad('amount must fit in 64 bits');
       if ((t.referenceType?.length ?? 0) > 64 || (t.referenceId?.length ?? 0) > 128) throw bad('reference too long');
       if (isResolution(t)) {
         if (!UUID.test(t.pendingId)) throw bad('pendingId must be a UUID');
@@ -159,17 +163,23 @@ export class LedgerService {
   ): Promise<{ rows: TransferRowInput[]; pendings: Map<string, Transfer> }> {
     const pendingIds = inputs.filter(isResolution).map((t) => t.pendingId);
     const pendings = new Map((await this.repo.findTransfers(tx, tenantId, pendingIds)).map((p) => [p.id, p]));
+    // Plain literals, no spreads: this runs once per transfer and batches hold 10,000 of them.
     const rows = inputs.map((t): TransferRowInput => {
-      const common = { id: t.id, code: t.code, referenceType: t.referenceType ?? null, referenceId: t.referenceId ?? null };
       if (!isResolution(t))
-        return { ...common, kind: t.kind, debitAccountId: t.debitAccountId, creditAccountId: t.creditAccountId, amount: t.amount,
-          currency: t.currency, pendingId: null, timeoutSeconds: t.kind === 'pending' ? (t.timeoutSeconds ?? null) : null };
+        return {
+          id: t.id, code: t.code, referenceType: t.referenceType ?? null, referenceId: t.referenceId ?? null,
+          kind: t.kind, debitAccountId: t.debitAccountId, creditAccountId: t.creditAccountId, amount: t.amount,
+          currency: t.currency, pendingId: null, timeoutSeconds: t.kind === 'pending' ? (t.timeoutSeconds ?? null) : null,
+        };
       const p = pendings.get(t.pendingId);
       if (!p || p.kind !== 'pending') throw ledgerError(ErrorCode.LEDGER_PENDING_NOT_FOUND, `No pending transfer ${t.pendingId}`);
       if (t.amount !== undefined && t.amount > p.amount)
         throw ledgerError(ErrorCode.LEDGER_EXCEEDS_PENDING_AMOUNT, `Cannot post ${t.amount} of a pending ${p.amount}`);
-      return { ...common, kind: t.kind, debitAccountId: p.debitAccountId, creditAccountId: p.creditAccountId,
-        amount: t.amount ?? p.amount, currency: p.currency, pendingId: p.id, timeoutSeconds: null };
+      return {
+        id: t.id, code: t.code, referenceType: t.referenceType ?? null, referenceId: t.referenceId ?? null,
+        kind: t.kind, debitAccountId: p.debitAccountId, creditAccountId: p.creditAccountId,
+        amount: t.amount ?? p.amount, currency: p.currency, pendingId: p.id, timeoutSeconds: null,
+      };
     });
     return { rows, pendings };
   }
@@ -195,8 +205,11 @@ export class LedgerService {
       const existing = done.get(t.pendingId);
       if (existing && existing.id !== t.id) throw alreadyResolved(t.pendingId, existing);
       const timeoutAt = pendings.get(t.pendingId)?.timeoutAt;
-      if (!existing && t.kind !== 'expire_pending' && timeoutAt && timeoutAt <= now)
+      const timedOut = !!timeoutAt && timeoutAt <= now;
+      if (!existing && t.kind !== 'expire_pending' && timedOut)
         throw ledgerError(ErrorCode.LEDGER_PENDING_EXPIRED, `Pending transfer ${t.pendingId} expired at ${timeoutAt.toISOString()}`);
+      if (!existing && t.kind === 'expire_pending' && !timedOut)
+        throw ledgerError(ErrorCode.LEDGER_INVALID_TRANSFER, `Pending transfer ${t.pendingId} has not timed out`);
     }
   }
 

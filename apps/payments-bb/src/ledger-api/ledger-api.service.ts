@@ -8,6 +8,7 @@ import { MAX_BATCH } from './dto/patterns';
 import { CreateTransferDto, PostPendingDto, VoidPendingDto } from './dto/transfer.dto';
 import { auditViewOf } from './ledger-views';
 import { checkTransferItem, toNewTransfer } from './transfer-input';
+import { AfterWrite, TransferBatcher } from './transfer-batcher';
 
 const ACTION: Record<TransferInput['kind'], string> = {
   posted: 'ledger.transfer.create',
@@ -28,13 +29,34 @@ export class LedgerApiService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly ledger: LedgerService,
     private readonly audit: AuditService,
+    private readonly batcher: TransferBatcher,
   ) {}
 
-  /** One transfer. The single entry point for POST /ledger/transfers, so a batcher can take its place. */
+  /**
+   * One transfer, through the batcher: concurrent single transfers of a tenant share one transaction
+   * (group commit), each with its own result and its own audit row in that same transaction.
+   */
   async createOne(ctx: RequestContext, input: TransferInput): Promise<TransferResult> {
-    const [result] = await this.ds.transaction((m) => this.commit(m, ctx, [input]));
-    return result;
+    return this.batcher.submit(ctx.principal.tenantId, input, this.auditWritten, ctx);
   }
+
+  /** Shared by every caller of a flush, so the flush's audit rows are one statement. */
+  private readonly auditWritten: AfterWrite<RequestContext> = (m, written) =>
+    this.audit.record(
+      m,
+      written
+        .filter((w) => w.result.created)
+        .map(({ result: { transfer }, context }) => ({
+          tenantId: context.principal.tenantId,
+          actor: actorOf(context.principal),
+          action: ACTION[transfer.kind],
+          objectType: 'ledger_transfer',
+          objectId: transfer.id,
+          correlationId: context.correlationId,
+          after: auditViewOf(transfer),
+          details: { transfers: 1 },
+        })),
+    );
 
   create(ctx: RequestContext, dto: CreateTransferDto): Promise<TransferResult> {
     return this.createOne(ctx, toNewTransfer(dto));

@@ -38,8 +38,29 @@ const digestOrNull = (v: unknown) => (v === undefined ? null : digestOf(v));
  */
 @Injectable()
 export class AuditService {
+  /** Entries that may differ in every field (e.g. one flush of many callers' transfers), in one statement. */
   async record(manager: EntityManager, entries: AuditEntry[]): Promise<void> {
-    for (const { objectId, before, after, ...batch } of entries) await this.recordBatch(manager, batch, [{ objectId, before, after }]);
+    if (entries.length === 0) return;
+    const col = <T>(f: (e: AuditEntry) => T) => entries.map(f);
+    await manager.query(
+      `INSERT INTO audit_log (tenant_id, actor_id, actor_kind, action, object_type, object_id, correlation_id,
+                              before_digest, after_digest, details)
+       SELECT t, a, ak, act, ot, oid, cid, bd, ad, d::jsonb
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                   $8::text[], $9::text[], $10::text[]) AS x(t, a, ak, act, ot, oid, cid, bd, ad, d)`,
+      [
+        col((e) => e.tenantId),
+        col((e) => e.actor.id),
+        col((e) => e.actor.kind),
+        col((e) => e.action),
+        col((e) => e.objectType),
+        col((e) => e.objectId),
+        col((e) => e.correlationId ?? null),
+        col((e) => digestOrNull(e.before)),
+        col((e) => digestOrNull(e.after)),
+        col((e) => (e.details === undefined ? null : JSON.stringify(e.details))),
+      ],
+    );
   }
 
   async recordBatch(manager: EntityManager, batch: AuditBatch, items: AuditItem[]): Promise<void> {
