@@ -6,6 +6,7 @@ import { CallbacksService, ScheduleCallback, verifyCallbackSignature } from '@ap
 import { CallbackReceiver, startCallbackReceiver } from '../apps/simulators/src/callback-receiver';
 import { createParticipant, createTenant, TestParticipant } from './support/factories';
 import { createTestApp, TestApp, uniqueQueuePrefix } from './support/test-app';
+import { createDatabase, dropDatabase } from './support/databases';
 import { TEST_DATABASE_URL } from './support/test-env';
 
 interface DeliveryRow {
@@ -301,16 +302,21 @@ describe('Callbacks (e2e)', () => {
 describe('Callbacks across a restart that loses Redis (e2e)', () => {
   // The same prefix for both processes, as one deployment would have.
   const prefix = uniqueQueuePrefix();
+  // A database of its own: while "no app runs", the apps of other test files (one deployment, as far as
+  // the shared test database knows) would otherwise rightly pick these deliveries up through recovery.
+  const databaseUrl = TEST_DATABASE_URL.replace(/\/[^/]+$/, `/payments_test_${prefix}`);
   let rx: CallbackReceiver;
   let app: TestApp | undefined;
 
   beforeAll(async () => {
     rx = await startCallbackReceiver();
+    await createDatabase(databaseUrl);
   });
 
   afterAll(async () => {
     await app?.close();
     await rx?.close();
+    await dropDatabase(databaseUrl);
   });
 
   /** Redis here keeps nothing on disk: a restart is an empty queue. Returns [keys before, keys after]. */
@@ -327,7 +333,7 @@ describe('Callbacks across a restart that loses Redis (e2e)', () => {
 
   /** No app is running at this point, so the row is read with a plain client. */
   async function statusWhileDown(id: string): Promise<string> {
-    const pg = new Client({ connectionString: TEST_DATABASE_URL });
+    const pg = new Client({ connectionString: databaseUrl });
     await pg.connect();
     try {
       const res = await pg.query<{ status: string }>(`SELECT status FROM callback_deliveries WHERE id = $1`, [
@@ -342,7 +348,7 @@ describe('Callbacks across a restart that loses Redis (e2e)', () => {
   it('delivers, after a restart with an empty queue, what was pending in the database', async () => {
     rx.setDown(true);
     // A generous budget: while the receiver is down, any running test app may try it and must not exhaust it.
-    app = await createTestApp({ QUEUE_PREFIX: prefix, CALLBACK_MAX_ATTEMPTS: '50' });
+    app = await createTestApp({ QUEUE_PREFIX: prefix, CALLBACK_MAX_ATTEMPTS: '50', DATABASE_URL: databaseUrl });
     const tenantId = await createTenant(app.ds);
     const recipient = await createParticipant(app, {
       tenantId,
@@ -368,7 +374,7 @@ describe('Callbacks across a restart that loses Redis (e2e)', () => {
     expect(after).toBe(0);
     expect(await statusWhileDown(id)).toBe('pending');
     rx.setDown(false);
-    app = await createTestApp({ QUEUE_PREFIX: prefix });
+    app = await createTestApp({ QUEUE_PREFIX: prefix, DATABASE_URL: databaseUrl });
 
     const got = await rx.waitFor((c) => c.headers['x-callback-id'] === id && c.status === 200, 15_000);
     expect(got.body).toEqual({ survived: true });
@@ -379,7 +385,7 @@ describe('Callbacks across a restart that loses Redis (e2e)', () => {
   });
 
   it('takes over a delivery whose worker died mid-attempt, recording the lost attempt', async () => {
-    app ??= await createTestApp({ QUEUE_PREFIX: prefix });
+    app ??= await createTestApp({ QUEUE_PREFIX: prefix, DATABASE_URL: databaseUrl });
     const tenantId = await createTenant(app.ds);
     const recipient = await createParticipant(app, {
       tenantId,

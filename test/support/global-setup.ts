@@ -1,5 +1,4 @@
-import { Client } from 'pg';
-import { runMigrations } from '../../libs/database/src/migrate';
+import { createDatabase } from './databases';
 import { TEST_DATABASE_URL } from './test-env';
 
 /**
@@ -7,13 +6,5 @@ import { TEST_DATABASE_URL } from './test-env';
  * with fresh tenants, so they never depend on what another test left behind.
  */
 export default async function globalSetup(): Promise<void> {
-  const url = new URL(TEST_DATABASE_URL);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const admin = new Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  await runMigrations(TEST_DATABASE_URL);
+  await createDatabase(TEST_DATABASE_URL);
 }
