@@ -2,12 +2,11 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Account, LedgerService, TransferInput, TransferResult } from '@app/ledger';
-import { AppConfig, AuditService } from '@app/platform';
-import { createHttpApp } from '../apps/payments-bb/src/bootstrap/configure-app';
+import { AuditService } from '@app/platform';
 import { LedgerApiModule } from '../apps/payments-bb/src/ledger-api/ledger-api.module';
 import { AfterWrite, TransferBatcher } from '../apps/payments-bb/src/ledger-api/transfer-batcher';
 import { ParticipantsService } from '../apps/payments-bb/src/participants/participants.service';
-import { freshDatabase, print } from './support';
+import { print, startBenchApp } from './support';
 
 const SINGLE_MAX = Number(process.env.BENCH_SINGLE_TRANSFERS ?? 20_000);
 const SINGLE_SECONDS = Number(process.env.BENCH_SINGLE_SECONDS ?? 10);
@@ -81,18 +80,7 @@ const describeSingle = (name: string, r: SingleRun, extra = '') =>
  * Afterwards the books must reconcile. Last line: JSON figures.
  */
 async function main(): Promise<void> {
-  const databaseUrl = await freshDatabase('payments_bench_ledger');
-  const config = AppConfig.load({
-    DATABASE_URL: databaseUrl,
-    ROLE: 'api',
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    BOOTSTRAP_DEMO: 'false',
-    MIGRATIONS_RUN: 'false',
-  });
-  const app = await createHttpApp(config);
-  await app.listen(0, '127.0.0.1');
-  const base = await app.getUrl();
+  const { app, base } = await startBenchApp('payments_bench_ledger');
   const ds = app.get(DataSource);
   const ledger = app.get(LedgerService);
   const audit = app.get(AuditService);

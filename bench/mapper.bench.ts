@@ -1,8 +1,6 @@
 import 'reflect-metadata';
-import { AppConfig } from '@app/platform';
-import { createHttpApp } from '../apps/payments-bb/src/bootstrap/configure-app';
 import { ParticipantsService } from '../apps/payments-bb/src/participants/participants.service';
-import { dutchIban, freshDatabase, print } from './support';
+import { dutchIban, print, startBenchApp } from './support';
 
 const TOTAL = Number(process.env.BENCH_BENEFICIARIES ?? 100_000);
 const CHUNK = Number(process.env.BENCH_CHUNK ?? 100_000);
@@ -12,20 +10,10 @@ const CHUNK = Number(process.env.BENCH_CHUNK ?? 100_000);
  * bulk lookup (PUT /beneficiary), over real HTTP against the real database. Last line: JSON figures.
  */
 async function main(): Promise<void> {
-  const databaseUrl = await freshDatabase('payments_bench');
-  const config = AppConfig.load({
-    DATABASE_URL: databaseUrl,
-    ROLE: 'api',
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    BOOTSTRAP_DEMO: 'false',
-    MIGRATIONS_RUN: 'false',
+  const { app, base } = await startBenchApp('payments_bench', {
     MAPPER_MAX_BENEFICIARIES: String(Math.max(TOTAL, 1)),
     BODY_LIMIT: '200mb',
   });
-  const app = await createHttpApp(config);
-  await app.listen(0, '127.0.0.1');
-  const base = await app.getUrl();
   const { credentials } = await app.get(ParticipantsService).create({ tenantId: 'bench', code: 'BENCHSOURCE1', kind: 'source_bb' });
   const headers = { 'Content-Type': 'application/json', 'X-API-Key': credentials.apiKey };
   const ids = Array.from({ length: TOTAL }, (_, i) => `BENCH${String(i).padStart(15, '0')}`);

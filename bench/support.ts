@@ -1,4 +1,7 @@
+import { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
+import { AppConfig } from '@app/platform';
+import { createHttpApp } from '../apps/payments-bb/src/bootstrap/configure-app';
 import { runMigrations } from '@app/database';
 
 /** A fresh, migrated database for a benchmark run, so figures never depend on leftovers. */
@@ -25,3 +28,20 @@ export function dutchIban(n: number): string {
 }
 
 export const print = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The real application, API role, on a free loopback port of a fresh database; returns it and its base URL. */
+export async function startBenchApp(name: string, env: Record<string, string> = {}): Promise<{ app: INestApplication; base: string }> {
+  const databaseUrl = await freshDatabase(name);
+  const config = AppConfig.load({
+    DATABASE_URL: databaseUrl,
+    ROLE: 'api',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    BOOTSTRAP_DEMO: 'false',
+    MIGRATIONS_RUN: 'false',
+    ...env,
+  });
+  const app = await createHttpApp(config);
+  await app.listen(0, '127.0.0.1');
+  return { app, base: await app.getUrl() };
+}
