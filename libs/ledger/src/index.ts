@@ -1,4 +1,5 @@
 export * from './ledger.types';
+export * from './ledger.rules';
 export * from './ledger.errors';
 export { LedgerService } from './ledger.service';
 export { LedgerModule } from './ledger.module';

@@ -4,14 +4,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppException, ErrorCode } from '@app/platform';
 import { fromPgError, ledgerError } from './ledger.errors';
 import { BalanceDelta, LedgerRepository, TransferRowInput } from './ledger.repository';
+import { ACCOUNT_CODE, LOWER_UUID, MAX_AMOUNT, MAX_TIMEOUT_SECONDS, TRANSFER_CODE } from './ledger.rules';
 import { currencyExponent } from './money';
 import { Account, ACCOUNT_KINDS, isResolution, NewAccount, Transfer, TransferInput, TransferResult } from './ledger.types';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const CODE = /^[A-Za-z0-9._:-]{1,64}$/;
-const MAX_TIMEOUT_SECONDS = 366 * 24 * 3600;
-/** PostgreSQL bigint. */
-const MAX_AMOUNT = 2n ** 63n - 1n;
 const COMPARED: (keyof TransferRowInput & keyof Transfer)[] = [
   'debitAccountId',
   'creditAccountId',
@@ -34,8 +30,6 @@ function alreadyResolved(pendingId: string, by: Transfer): AppException {
       return ledgerError(ErrorCode.LEDGER_PENDING_EXPIRED, `Pending transfer ${pendingId} expired`);
   }
 }
-
-const ACCOUNT_CODE = /^[A-Za-z0-9._:/-]{1,100}$/;
 
 /** Refuses what the table's constraints would refuse, with a 400 instead of a database error. */
 function validateAccount(a: NewAccount): void {
@@ -135,19 +129,19 @@ export class LedgerService {
     inputs.forEach((t, i) => {
       const at = `transfers[${i}]`;
       const bad = (msg: string) => ledgerError(ErrorCode.LEDGER_INVALID_TRANSFER, `${at}: ${msg}`);
-      if (!UUID.test(t.id)) throw bad('id must be a lower-case UUID');
+      if (!LOWER_UUID.test(t.id)) throw bad('id must be a lower-case UUID');
       if (seen.has(t.id)) throw bad(`id ${t.id} appears twice in the list`);
       seen.add(t.id);
-      if (!CODE.test(t.code)) throw bad('code must be 1-64 letters, digits, . _ : or -');
+      if (!TRANSFER_CODE.test(t.code)) throw bad('code must be 1-64 letters, digits, . _ : or -');
       if (t.amount !== undefined && t.amount <= 0n) throw bad('amount must be positive');
       if (t.amount !== undefined && t.amount > MAX_AMOUNT) throw bad('amount must fit in 64 bits');
       if ((t.referenceType?.length ?? 0) > 64 || (t.referenceId?.length ?? 0) > 128) throw bad('reference too long');
       if (isResolution(t)) {
-        if (!UUID.test(t.pendingId)) throw bad('pendingId must be a UUID');
+        if (!LOWER_UUID.test(t.pendingId)) throw bad('pendingId must be a UUID');
         if (t.kind !== 'post_pending' && t.amount !== undefined) throw bad('only a post may name an amount');
         return;
       }
-      if (!UUID.test(t.debitAccountId) || !UUID.test(t.creditAccountId)) throw bad('account IDs must be UUIDs');
+      if (!LOWER_UUID.test(t.debitAccountId) || !LOWER_UUID.test(t.creditAccountId)) throw bad('account IDs must be UUIDs');
       if (t.debitAccountId === t.creditAccountId) throw bad('debit and credit accounts must differ');
       if (t.kind === 'pending' && t.timeoutSeconds !== undefined && !(Number.isInteger(t.timeoutSeconds) && t.timeoutSeconds > 0 && t.timeoutSeconds <= MAX_TIMEOUT_SECONDS))
         throw bad(`timeoutSeconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS}`);

@@ -4,11 +4,8 @@ export const DECIMAL_MESSAGE = '$property must be a decimal string such as "100.
 export const CURRENCY = /^[A-Z]{3}$/;
 export const CURRENCY_MESSAGE = '$property must be an uppercase ISO 4217 code such as "USD"';
 /** Transfer IDs are chosen by the caller and compared as text: lower case only, so a replay matches. */
-export const LOWER_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export { ACCOUNT_CODE, LOWER_UUID, MAX_TIMEOUT_SECONDS, TRANSFER_CODE } from '@app/ledger';
 export const LOWER_UUID_MESSAGE = '$property must be a lower-case UUID';
-export const TRANSFER_CODE = /^[A-Za-z0-9._:-]{1,64}$/;
 export const TRANSFER_CODE_MESSAGE = '$property must be 1-64 letters, digits, . _ : or -';
-export const ACCOUNT_CODE = /^[A-Za-z0-9._:/-]{1,100}$/;
 export const ACCOUNT_CODE_MESSAGE = '$property must be 1-100 letters, digits, . _ : / or -';
-export const MAX_TIMEOUT_SECONDS = 366 * 24 * 3600;
 export const MAX_BATCH = 10_000;
