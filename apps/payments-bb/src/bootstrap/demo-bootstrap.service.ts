@@ -30,7 +30,7 @@ export class DemoBootstrapService implements OnApplicationBootstrap {
       const operator = await this.participants.create({ tenantId, code: 'demo-operator', kind: 'operator' });
       const registry = await this.participants.create({
         tenantId,
-        code: 'demo-registry',
+        code: 'DEMOREGISTRY',
         kind: 'registration_bb',
         callbackBases: ['http://127.0.0.1:4010/'],
       });

@@ -19,7 +19,9 @@ export function govstackErrorShape(family: string, paths: RegExp): ErrorShape {
     family,
     matches: (path) => paths.test(path),
     render: ({ error, req, errorId }) => {
-      const detail = error.details?.length ? `: ${error.details.slice(0, 5).join('; ')}` : '';
+      // The message is usually the first detail; list only what it does not already say.
+      const extra = (error.details ?? []).filter((d) => d !== error.message).slice(0, 5);
+      const detail = extra.length ? `: ${extra.join('; ')}` : '';
       const description = `${error.code}: ${error.message}${detail}${errorId ? ` (error ${errorId})` : ''}`;
       return {
         ResponseCode: '01',
