@@ -1,8 +1,15 @@
-import { INestApplicationContext } from '@nestjs/common';
+import { ConsoleLogger, INestApplicationContext, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppConfig, ConfigError } from '@app/platform';
 import { DependencyUnavailableError, ensurePostgres, runMigrations } from '@app/database';
 import { CliModule } from './cli.module';
+
+/** Standard output of a CLI is its result (credentials as JSON, an import report); every log line goes to stderr. */
+class StderrLogger extends ConsoleLogger {
+  protected printMessages(messages: unknown[], context?: string, logLevel?: LogLevel): void {
+    super.printMessages(messages, context, logLevel, 'stderr');
+  }
+}
 
 export function exitWith(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
@@ -20,7 +27,9 @@ export async function withCliContext<T>(fn: (ctx: INestApplicationContext, confi
     if (err instanceof ConfigError || err instanceof DependencyUnavailableError) exitWith(err.message);
     throw err;
   }
-  const ctx = await NestFactory.createApplicationContext(CliModule.forConfig(config), { logger: ['error', 'warn'] });
+  const logger = new StderrLogger();
+  logger.setLogLevels(['error', 'warn']);
+  const ctx = await NestFactory.createApplicationContext(CliModule.forConfig(config), { logger });
   try {
     return await fn(ctx, config);
   } finally {
