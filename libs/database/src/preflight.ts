@@ -1,4 +1,5 @@
-import Redis from 'ioredis';
+import { connect as netConnect, Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { Client } from 'pg';
 
 export class DependencyUnavailableError extends Error {}
@@ -67,17 +68,49 @@ async function createDatabase(databaseUrl: string): Promise<void> {
   }
 }
 
+/** A command in RESP, the Redis protocol: safe for passwords with spaces or quotes. */
+const resp = (...args: string[]) => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+
+/**
+ * One PING over a plain socket (after AUTH when the URL has a password). A client library would do, but
+ * leaves reconnect timers behind when the server is down; this check must leave nothing running.
+ */
+function pingRedis(url: URL, timeoutMs = 3000): Promise<void> {
+  const host = url.hostname;
+  const port = Number(url.port || 6379);
+  return new Promise<void>((resolve, reject) => {
+    const socket: Socket = url.protocol === 'rediss:' ? tlsConnect({ host, port, servername: host }) : netConnect({ host, port });
+    let reply = '';
+    const fail = (err: Error) => {
+      socket.destroy();
+      reject(err);
+    };
+    socket.setTimeout(timeoutMs, () => fail(new Error(`no answer within ${timeoutMs} ms`)));
+    socket.once('error', fail);
+    socket.once(url.protocol === 'rediss:' ? 'secureConnect' : 'connect', () => {
+      const user = decodeURIComponent(url.username);
+      const password = decodeURIComponent(url.password);
+      const auth = password ? (user ? resp('AUTH', user, password) : resp('AUTH', password)) : '';
+      socket.write(auth + resp('PING'));
+    });
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString('utf8');
+      const error = /^-(.*)\r\n/m.exec(reply);
+      if (error) fail(new Error(error[1]));
+      else if (reply.includes('+PONG\r\n')) {
+        socket.destroy();
+        resolve();
+      }
+    });
+  });
+}
+
 export async function ensureRedis(redisUrl: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
   try {
-    await redis.connect();
-    await redis.ping();
+    await pingRedis(new URL(redisUrl));
   } catch (err) {
     throw new DependencyUnavailableError(
       `Cannot reach Redis at ${redactUrl(redisUrl)}: ${(err as Error).message}. ${HOW_TO_START_REDIS}`,
     );
-  } finally {
-    redis.disconnect();
   }
 }
