@@ -269,7 +269,7 @@ describe('Platform: health, docs, correlation IDs, error shapes, audit log, tena
       const tenant = await createTenant(t.ds);
       const id = await insertAuditRow(tenant);
       await expect(inRolledBackTransaction(sql, [id])).rejects.toMatchObject({
-        message: `audit_log is append-only: ${op} refused`,
+        message: `audit_log rows are immutable: ${op} refused`,
         code: '42501',
       });
       const rows = (await t.ds.query(`SELECT action FROM audit_log WHERE id = $1`, [id])) as {
@@ -281,7 +281,7 @@ describe('Platform: health, docs, correlation IDs, error shapes, audit log, tena
     it('refuses TRUNCATE', async () => {
       await insertAuditRow(await createTenant(t.ds));
       await expect(inRolledBackTransaction(`TRUNCATE audit_log`)).rejects.toMatchObject({
-        message: 'audit_log is append-only: TRUNCATE refused',
+        message: 'audit_log rows are immutable: TRUNCATE refused',
       });
       const [{ n }] = (await t.ds.query(`SELECT count(*)::int AS n FROM audit_log`)) as { n: number }[];
       expect(n).toBeGreaterThan(0);

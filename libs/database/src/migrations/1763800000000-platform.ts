@@ -62,21 +62,22 @@ export class Platform1763800000000 implements MigrationInterface {
     await q.query(`CREATE INDEX audit_log_tenant_time ON audit_log (tenant_id, occurred_at)`);
     await q.query(`CREATE INDEX audit_log_tenant_object ON audit_log (tenant_id, object_type, object_id)`);
     await q.query(`CREATE INDEX audit_log_tenant_actor ON audit_log (tenant_id, actor_id, occurred_at)`);
-    // The audit trail must not be editable by anyone, including the application's own database user.
+    // The audit trail must not be editable by anyone, including the application's own database user. The
+    // function is shared by every append-only table (the ledger's transfers use it too).
     await q.query(`
-      CREATE FUNCTION audit_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION refuse_row_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION '% rows are immutable: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
       END $$`);
     await q.query(`CREATE TRIGGER audit_log_no_update_delete BEFORE UPDATE OR DELETE ON audit_log
-                   FOR EACH ROW EXECUTE FUNCTION audit_log_is_append_only()`);
+                   FOR EACH ROW EXECUTE FUNCTION refuse_row_change()`);
     await q.query(`CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-                   FOR EACH STATEMENT EXECUTE FUNCTION audit_log_is_append_only()`);
+                   FOR EACH STATEMENT EXECUTE FUNCTION refuse_row_change()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE audit_log`);
-    await q.query(`DROP FUNCTION audit_log_is_append_only`);
+    await q.query(`DROP FUNCTION refuse_row_change`);
     await q.query(`DROP TABLE idempotency_keys`);
     await q.query(`DROP TABLE participants`);
     await q.query(`DROP TABLE tenants`);

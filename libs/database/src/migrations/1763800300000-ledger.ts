@@ -58,15 +58,10 @@ export class Ledger1763800300000 implements MigrationInterface {
     await q.query(`CREATE INDEX ledger_transfers_credit ON ledger_transfers (credit_account_id, created_at, id)`);
     await q.query(`CREATE INDEX ledger_transfers_reference ON ledger_transfers (tenant_id, reference_type, reference_id)`);
     await q.query(`CREATE INDEX ledger_transfers_expiring ON ledger_transfers (timeout_at) WHERE kind = 'pending' AND timeout_at IS NOT NULL`);
-    await q.query(`
-      CREATE FUNCTION ledger_transfers_are_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'ledger_transfers are immutable: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
-      END $$`);
     await q.query(`CREATE TRIGGER ledger_transfers_no_update_delete BEFORE UPDATE OR DELETE ON ledger_transfers
-                   FOR EACH ROW EXECUTE FUNCTION ledger_transfers_are_immutable()`);
+                   FOR EACH ROW EXECUTE FUNCTION refuse_row_change()`);
     await q.query(`CREATE TRIGGER ledger_transfers_no_truncate BEFORE TRUNCATE ON ledger_transfers
-                   FOR EACH STATEMENT EXECUTE FUNCTION ledger_transfers_are_immutable()`);
+                   FOR EACH STATEMENT EXECUTE FUNCTION refuse_row_change()`);
     // Per-row foreign keys from transfers to accounts cost more than the insert itself at batch sizes; the
     // ledger service checks tenant and currency under the accounts' row locks instead, and these triggers
     // keep what it checked true for ever: an account is never deleted and never changes tenant or currency.
@@ -85,7 +80,6 @@ export class Ledger1763800300000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE ledger_transfers`);
-    await q.query(`DROP FUNCTION ledger_transfers_are_immutable`);
     await q.query(`DROP TABLE ledger_accounts`);
     await q.query(`DROP FUNCTION ledger_accounts_keep_identity`);
   }
