@@ -6,6 +6,7 @@ import { DatabaseModule } from '@app/database';
 import { LedgerModule } from '@app/ledger';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { AccountMapperModule } from './account-mapper/account-mapper.module';
+import { BulkModule } from './bulk/bulk.module';
 import { redisOptionsFromUrl } from './bootstrap/redis-options';
 import { loggerOptions } from './bootstrap/logger-options';
 import { DemoBootstrapService } from './bootstrap/demo-bootstrap.service';
@@ -31,6 +32,7 @@ export class AppModule {
         LedgerModule.register({ workers }),
         LedgerApiModule,
         AccountMapperModule.register({ workers }),
+        BulkModule.register({ workers }),
       ],
       providers: [DemoBootstrapService],
     };

@@ -23,6 +23,8 @@ export async function createHttpApp(config: AppConfig): Promise<INestApplication
   app.set('trust proxy', false);
   app.disable('x-powered-by');
   app.use(correlationIdMiddleware);
+  // Bulk batches may be far larger than any other JSON body; body-parser skips a body already parsed.
+  app.use(['/bulk-payment', '/batchtransactions', '/prepayment-validation'], json({ limit: config.env.BULK_JSON_LIMIT }));
   app.use(json({ limit: config.env.BODY_LIMIT }));
   app.use(urlencoded({ extended: false, limit: '64kb' }));
   app.use(expressErrorHandler);

@@ -7,7 +7,7 @@ import { AppConfig } from '@app/platform';
 import { ParticipantsService } from '../participants/participants.service';
 
 /**
- * On a fresh development install, creates a demo tenant with an operator and a registration BB so that
+ * On a fresh development install, creates a demo tenant with an operator, a registration BB (also the demo source BB) and a payer FSP so that
  * `npm start` is usable at once. The credentials go to a 0600 file next to the dev secrets, not to the log.
  * Off in production unless BOOTSTRAP_DEMO=true.
  */
@@ -32,11 +32,20 @@ export class DemoBootstrapService implements OnApplicationBootstrap {
         tenantId,
         code: 'DEMOREGISTRY',
         kind: 'registration_bb',
+        // The registry is also the demo's source BB: it registers payees and hands over batches.
+        scopes: ['mapper:read', 'mapper:write', 'bulk:submit', 'bulk:read'],
         callbackBases: ['http://127.0.0.1:4010/'],
+      });
+      // The payer FSP simulator of `npm run start:simulators` listens there; it pushes statuses with this key.
+      const payerFsp = await this.participants.create({
+        tenantId,
+        code: 'DEMOPAYERFSP',
+        kind: 'fsp',
+        callbackBases: ['http://127.0.0.1:4020/'],
       });
       const file = join(dirname(this.config.env.SECRETS_FILE), 'demo-credentials.json');
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify({ tenantId, operator, registry }, null, 2), { mode: 0o600 });
+      writeFileSync(file, JSON.stringify({ tenantId, operator, registry, payerFsp }, null, 2), { mode: 0o600 });
       chmodSync(file, 0o600);
       this.logger.warn(`Created demo tenant '${tenantId}'; its client credentials are in ${file} (shown nowhere else)`);
     } catch (err) {

@@ -20,15 +20,20 @@ export const SCOPES = [
   'ledger:read',
   'ledger:write',
   'ledger:admin',
+  'bulk:submit',
+  'bulk:read',
+  'bulk:approve',
+  'bulk:status',
+  'programs:admin',
   '*',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export const DEFAULT_SCOPES: Record<ParticipantKind, Scope[]> = {
-  source_bb: ['mapper:read', 'mapper:write'],
+  source_bb: ['mapper:read', 'mapper:write', 'bulk:submit', 'bulk:read'],
   registration_bb: ['mapper:read', 'mapper:write'],
-  information_mediator: ['mapper:read', 'mapper:write'],
-  fsp: [],
+  information_mediator: ['mapper:read', 'mapper:write', 'bulk:submit', 'bulk:read'],
+  fsp: ['bulk:status'],
   biller: [],
   merchant_gateway: [],
   operator: ['*'],

@@ -110,6 +110,34 @@ export class EnvConfig {
   @IsInt() @Min(100) @Max(3_600_000)
   LEDGER_SWEEP_INTERVAL_MS: number = 5_000;
 
+  /** How other systems reach this server: the base of the status-push URL given to payer FSPs. */
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_BASE_URL must be an http(s) URL' })
+  PUBLIC_BASE_URL: string = 'http://127.0.0.1:3333';
+
+  /** Bulk JSON bodies (/bulk-payment, /batchtransactions?type=raw) only; CSV uploads are streamed and unlimited in size. */
+  @Matches(/^\d+(b|kb|mb)$/i, { message: "BULK_JSON_LIMIT must look like '200mb'" })
+  BULK_JSON_LIMIT: string = '200mb';
+
+  @IsInt() @Min(1) @Max(10_000_000)
+  BULK_MAX_INSTRUCTIONS: number = 1_000_000;
+
+  /** How often waiting batches (funds, authorization, schedule) and unanswered sub-batches are looked at again. */
+  @IsInt() @Min(100) @Max(3_600_000)
+  BULK_SWEEP_INTERVAL_MS: number = 10_000;
+
+  @IsInt() @Min(1) @Max(86_400)
+  BULK_STATUS_POLL_AFTER_SECONDS: number = 300;
+
+  @IsInt() @Min(10) @Max(3_600_000)
+  BULK_SUBMIT_BACKOFF_BASE_MS: number = 1_000;
+
+  @IsInt() @Min(100) @Max(86_400_000)
+  BULK_SUBMIT_BACKOFF_MAX_MS: number = 300_000;
+
+  /** Failed instructions listed in a batch's final callback; the rest are in the CSV report it links to. */
+  @IsInt() @Min(0) @Max(1_000_000)
+  BULK_CALLBACK_MAX_FAILURES: number = 10_000;
+
   @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'DEFAULT_TENANT_ID must be 1-64 letters, digits, . _ or -' })
   DEFAULT_TENANT_ID: string = 'demo';
 

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 
-/** JSON with keys sorted at every level, so equal objects always hash the same. */
+/** JSON with keys sorted at every level, so equal objects always hash the same. Money (bigint) as its digits. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
+    typeof v === 'bigint'
+      ? v.toString()
+      : v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
