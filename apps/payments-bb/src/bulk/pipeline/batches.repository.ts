@@ -209,6 +209,7 @@ export class BatchesRepository {
    * the registry), and payees paid twice in one batch (flagged, not refused). Returns how many rows remain.
    */
   async validate(m: EntityManager, b: Batch): Promise<number> {
+    await this.hashJoinsOnly(m);
     await m.query(
       `UPDATE batch_instructions i SET state = 'invalid', reason_code = '${REASON.DUPLICATE}',
               reason = 'Duplicate InstructionID in this batch', finished_at = now(), updated_at = now()
@@ -218,26 +219,34 @@ export class BatchesRepository {
       [b.id],
     );
     // Claimed in ID order so that two batches sharing IDs wait for each other instead of deadlocking. A retry
-    // batch already owns its IDs (the registry points at it), which the no-op update returns.
+    // batch already owns its IDs (the registry points at it), which the no-op update keeps. The IDs another batch
+    // owns are then found through the registry's primary key: one index probe per row, whatever the plan.
     await m.query(
-      `WITH claimed AS (
-         INSERT INTO instruction_registry (tenant_id, source_bb_id, instruction_id, batch_id)
-         SELECT $2, $3, instruction_id, $1 FROM batch_instructions WHERE batch_id = $1 AND state = 'received' ORDER BY instruction_id
-         ON CONFLICT (tenant_id, source_bb_id, instruction_id) DO UPDATE SET batch_id = EXCLUDED.batch_id
-           WHERE instruction_registry.batch_id = EXCLUDED.batch_id
-         RETURNING instruction_id)
-       UPDATE batch_instructions i SET state = 'invalid', reason_code = '${REASON.DUPLICATE}',
-              reason = 'InstructionID was already used in an earlier batch of this source BB', finished_at = now(), updated_at = now()
-       WHERE i.batch_id = $1 AND i.state = 'received' AND NOT EXISTS (SELECT 1 FROM claimed c WHERE c.instruction_id = i.instruction_id)`,
+      `INSERT INTO instruction_registry (tenant_id, source_bb_id, instruction_id, batch_id)
+       SELECT $2, $3, instruction_id, $1 FROM batch_instructions WHERE batch_id = $1 AND state = 'received' ORDER BY instruction_id
+       ON CONFLICT (tenant_id, source_bb_id, instruction_id) DO UPDATE SET batch_id = EXCLUDED.batch_id
+         WHERE instruction_registry.batch_id = EXCLUDED.batch_id`,
       [b.id, b.tenantId, b.sourceBbId],
     );
+    await this.plannerDefaults(m);
+    await m.query(
+      `UPDATE batch_instructions i SET state = 'invalid', reason_code = '${REASON.DUPLICATE}',
+              reason = 'InstructionID was already used in an earlier batch of this source BB', finished_at = now(), updated_at = now()
+       FROM instruction_registry r
+       WHERE i.batch_id = $1 AND i.state = 'received'
+         AND r.tenant_id = $2 AND r.source_bb_id = $3 AND r.instruction_id = i.instruction_id AND r.batch_id <> $1`,
+      [b.id, b.tenantId, b.sourceBbId],
+    );
+    await this.hashJoinsOnly(m);
     await m.query(
       `UPDATE batch_instructions i SET duplicate_payee = true
-       FROM (SELECT payee_functional_id FROM batch_instructions WHERE batch_id = $1 AND state = 'received' AND payee_functional_id IS NOT NULL
-             GROUP BY 1 HAVING count(*) > 1) d
-       WHERE i.batch_id = $1 AND i.state = 'received' AND i.payee_functional_id = d.payee_functional_id`,
+       FROM (SELECT seq FROM (SELECT seq, count(*) OVER (PARTITION BY payee_functional_id) AS n
+                              FROM batch_instructions WHERE batch_id = $1 AND state = 'received' AND payee_functional_id IS NOT NULL) x
+             WHERE n > 1) d
+       WHERE i.batch_id = $1 AND i.seq = d.seq`,
       [b.id],
     );
+    await this.plannerDefaults(m);
     return this.countIn(m, b.id, `('received')`);
   }
 
@@ -246,12 +255,15 @@ export class BatchesRepository {
    * decryption), fails the payees that cannot be paid, and marks the rest ready. Returns the ready count.
    */
   async resolve(m: EntityManager, b: Batch): Promise<number> {
+    // One probe of the mapper's primary key per row, written as a correlated subquery so that no estimate can
+    // turn it into a scan of the source's whole registry per row. The one-row LEFT JOIN keeps the instruction's
+    // own institution code when the payee is not found.
     await m.query(
-      `UPDATE batch_instructions i SET modality = r.payment_modality, institution_code = COALESCE(i.institution_code, r.banking_institution_code),
-              fa_enc = r.fa_enc, fa_key_id = r.fa_key_id
-       FROM beneficiaries r
-       WHERE i.batch_id = $1 AND i.state = 'received' AND i.payee_functional_id IS NOT NULL
-         AND r.tenant_id = $2 AND r.source_bb_id = $3 AND r.functional_id = i.payee_functional_id AND r.status = 'active'`,
+      `UPDATE batch_instructions i SET (modality, institution_code, fa_enc, fa_key_id) = (
+         SELECT r.payment_modality, COALESCE(i.institution_code, r.banking_institution_code), r.fa_enc, r.fa_key_id
+         FROM (SELECT 1) one
+         LEFT JOIN beneficiaries r ON r.tenant_id = $2 AND r.source_bb_id = $3 AND r.functional_id = i.payee_functional_id AND r.status = 'active')
+       WHERE i.batch_id = $1 AND i.state = 'received' AND i.payee_functional_id IS NOT NULL`,
       [b.id, b.tenantId, b.sourceBbId],
     );
     const fail = (cond: string, code: string, reason: string) =>
@@ -277,6 +289,7 @@ export class BatchesRepository {
    * Returns how many sub-batches were made.
    */
   async split(m: EntityManager, b: Batch, size: number): Promise<number> {
+    await this.hashJoinsOnly(m);
     // k is materialised once (it calls a volatile function), so the insert and the update see the same IDs.
     await m.query(
       `WITH c AS (
@@ -295,8 +308,24 @@ export class BatchesRepository {
        WHERE i.batch_id = $1 AND i.seq = c.seq`,
       [b.id, b.tenantId, b.currency, size],
     );
+    await this.plannerDefaults(m);
     const [n] = (await m.query(`SELECT count(*)::int AS n FROM sub_batches WHERE batch_id = $1`, [b.id])) as { n: number }[];
     return n.n;
+  }
+
+  /**
+   * For statements whose every relation is scoped to one batch. The planner estimates a batch's rows from
+   * statistics averaged over all batches (or none yet, right after a large ingest), so a million-row batch can
+   * look like a few hundred rows, and a nested loop over it is then quadratic. A hash or merge join over the
+   * batch's own rows is always linear, so these statements are planned without nested loops.
+   */
+  private async hashJoinsOnly(m: EntityManager): Promise<void> {
+    await m.query(`SET LOCAL enable_nestloop = off`);
+  }
+
+  /** Back to the server's setting, for statements that should probe an index per row. */
+  private async plannerDefaults(m: EntityManager): Promise<void> {
+    await m.query(`SET LOCAL enable_nestloop TO DEFAULT`);
   }
 
   async countIn(m: EntityManager, batchId: string, states: string): Promise<number> {
