@@ -110,7 +110,7 @@ export class Bulk1763800400000 implements MigrationInterface {
         PRIMARY KEY (batch_id, seq)
       )`);
     await q.query(`CREATE INDEX batch_instructions_by_id ON batch_instructions (batch_id, instruction_id)`);
-    await q.query(`CREATE INDEX batch_instructions_sub_batch ON batch_instructions (sub_batch_id) WHERE sub_batch_id IS NOT NULL`);
+    await q.query(`CREATE INDEX batch_instructions_sub_batch ON batch_instructions (sub_batch_id, instruction_id) WHERE sub_batch_id IS NOT NULL`);
     await q.query(`
       CREATE TABLE instruction_registry (
         tenant_id       text NOT NULL,

@@ -4,26 +4,28 @@ import { DataSource, EntityManager } from 'typeorm';
 import { InstructionStatusReport } from '../connector/fsp-connector';
 import { BatchState } from '../domain/batch-state';
 import { REASON } from '../domain/instruction-state';
-import { Batch, BatchOrigin, BatchOutcome, BatchRow, toBatch } from './batch';
+import { Batch, BatchOutcome, BatchRow, toBatch } from './batch';
 
-export interface NewBatch {
-  id: string;
-  tenantId: string;
-  sourceBbId: string;
-  programId: string;
-  origin: BatchOrigin;
-  requestKey: string;
-  requestHash: string;
-  requestId: string | null;
-  externalBatchId: string | null;
-  retryOf: string | null;
-  callbackUrl: string | null;
-  currency: string;
-  executeAt: Date | null;
-  makerId: string;
-  makerKind: string;
-  correlationId: string | null;
-}
+/** What the ingest (or a retry) knows of a batch before its rows are written. */
+export type NewBatch = Pick<
+  Batch,
+  | 'id'
+  | 'tenantId'
+  | 'sourceBbId'
+  | 'programId'
+  | 'origin'
+  | 'requestKey'
+  | 'requestHash'
+  | 'requestId'
+  | 'externalBatchId'
+  | 'retryOf'
+  | 'callbackUrl'
+  | 'currency'
+  | 'executeAt'
+  | 'makerId'
+  | 'makerKind'
+  | 'correlationId'
+>;
 
 /** A row as the ingest writes it; the address is already sealed. */
 export interface InstructionInsert {
@@ -121,18 +123,38 @@ export class BatchesRepository {
                             maker_id, maker_kind, correlation_id)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'received',0,$13,$14,$15,$16)
        ON CONFLICT (tenant_id, source_bb_id, request_key) DO NOTHING RETURNING id`,
-      [b.id, b.tenantId, b.sourceBbId, b.programId, b.origin, b.requestKey, b.requestHash, b.requestId, b.externalBatchId,
-        b.retryOf, b.callbackUrl, b.currency, b.executeAt, b.makerId, b.makerKind, b.correlationId],
+      [
+        b.id,
+        b.tenantId,
+        b.sourceBbId,
+        b.programId,
+        b.origin,
+        b.requestKey,
+        b.requestHash,
+        b.requestId,
+        b.externalBatchId,
+        b.retryOf,
+        b.callbackUrl,
+        b.currency,
+        b.executeAt,
+        b.makerId,
+        b.makerKind,
+        b.correlationId,
+      ],
     )) as unknown[];
     return rows.length === 1;
   }
 
-  async findByKey(m: EntityManager, tenantId: string, sourceBbId: string, key: string): Promise<Batch | undefined> {
-    const rows = (await m.query(`SELECT * FROM batches WHERE tenant_id = $1 AND source_bb_id = $2 AND request_key = $3`, [
-      tenantId,
-      sourceBbId,
-      key,
-    ])) as BatchRow[];
+  async findByKey(
+    m: EntityManager,
+    tenantId: string,
+    sourceBbId: string,
+    key: string,
+  ): Promise<Batch | undefined> {
+    const rows = (await m.query(
+      `SELECT * FROM batches WHERE tenant_id = $1 AND source_bb_id = $2 AND request_key = $3`,
+      [tenantId, sourceBbId, key],
+    )) as BatchRow[];
     return rows[0] && toBatch(rows[0]);
   }
 
@@ -143,11 +165,20 @@ export class BatchesRepository {
 
   /** The batch, locked for this transaction; undefined when another transaction is working on it. */
   async lock(m: EntityManager, id: string, wait = false): Promise<Batch | undefined> {
-    const rows = (await m.query(`SELECT * FROM batches WHERE id = $1 FOR UPDATE ${wait ? '' : 'SKIP LOCKED'}`, [id])) as BatchRow[];
+    const rows = (await m.query(
+      `SELECT * FROM batches WHERE id = $1 FOR UPDATE ${wait ? '' : 'SKIP LOCKED'}`,
+      [id],
+    )) as BatchRow[];
     return rows[0] && toBatch(rows[0]);
   }
 
-  async insertInstructions(m: EntityManager, tenantId: string, batchId: string, firstSeq: number, rows: InstructionInsert[]): Promise<void> {
+  async insertInstructions(
+    m: EntityManager,
+    tenantId: string,
+    batchId: string,
+    firstSeq: number,
+    rows: InstructionInsert[],
+  ): Promise<void> {
     if (!rows.length) return;
     const col = <T>(f: (r: InstructionInsert) => T) => rows.map(f);
     await m.query(
@@ -179,10 +210,19 @@ export class BatchesRepository {
   }
 
   async finishIngest(m: EntityManager, id: string, count: number, requestHash: string): Promise<void> {
-    await m.query(`UPDATE batches SET instruction_count = $2, request_hash = $3, updated_at = now() WHERE id = $1`, [id, count, requestHash]);
+    await m.query(
+      `UPDATE batches SET instruction_count = $2, request_hash = $3, updated_at = now() WHERE id = $1`,
+      [id, count, requestHash],
+    );
   }
 
-  async setState(m: EntityManager, id: string, state: BatchState, reason: string | null, extra: Record<string, unknown> = {}): Promise<void> {
+  async setState(
+    m: EntityManager,
+    id: string,
+    state: BatchState,
+    reason: string | null,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
     const keys = Object.keys(extra);
     const sets = keys.map((k, i) => `${k} = $${i + 4}`);
     await m.query(
@@ -192,8 +232,17 @@ export class BatchesRepository {
   }
 
   /** Only forwards: a late submit confirmation must not pull a settling batch back to `submitted`. */
-  async advanceTo(m: EntityManager, id: string, state: 'submitted' | 'settling', from: BatchState[]): Promise<void> {
-    await m.query(`UPDATE batches SET state = $2, updated_at = now() WHERE id = $1 AND state = ANY($3)`, [id, state, from]);
+  async advanceTo(
+    m: EntityManager,
+    id: string,
+    state: 'submitted' | 'settling',
+    from: BatchState[],
+  ): Promise<void> {
+    await m.query(`UPDATE batches SET state = $2, updated_at = now() WHERE id = $1 AND state = ANY($3)`, [
+      id,
+      state,
+      from,
+    ]);
   }
 
   async retryLater(m: EntityManager, id: string, reason: string, delayMs: number): Promise<void> {
@@ -272,10 +321,21 @@ export class BatchesRepository {
          WHERE batch_id = $1 AND state = 'received' AND ${cond}`,
         [b.id, code, reason],
       );
-    await fail('modality IS NULL', REASON.UNKNOWN_PAYEE, 'PayeeFunctionalID is not registered, or not active, in the account mapper');
-    await fail(`modality = '02'`, REASON.NOT_SUPPORTED, 'The payee is registered for vouchers (modality 02), which a credit transfer cannot pay');
+    await fail(
+      'modality IS NULL',
+      REASON.UNKNOWN_PAYEE,
+      'PayeeFunctionalID is not registered, or not active, in the account mapper',
+    );
+    await fail(
+      `modality = '02'`,
+      REASON.NOT_SUPPORTED,
+      'The payee is registered for vouchers (modality 02), which a credit transfer cannot pay',
+    );
     await fail('fa_enc IS NULL', REASON.BAD_ACCOUNT, 'No financial address is registered for the payee');
-    await m.query(`UPDATE batch_instructions SET state = 'ready', updated_at = now() WHERE batch_id = $1 AND state = 'received'`, [b.id]);
+    await m.query(
+      `UPDATE batch_instructions SET state = 'ready', updated_at = now() WHERE batch_id = $1 AND state = 'received'`,
+      [b.id],
+    );
     const [t] = (await m.query(
       `SELECT count(*)::int AS n, COALESCE(sum(amount), 0)::text AS s FROM batch_instructions WHERE batch_id = $1 AND state = 'ready'`,
       [b.id],
@@ -309,7 +369,9 @@ export class BatchesRepository {
       [b.id, b.tenantId, b.currency, size],
     );
     await this.plannerDefaults(m);
-    const [n] = (await m.query(`SELECT count(*)::int AS n FROM sub_batches WHERE batch_id = $1`, [b.id])) as { n: number }[];
+    const [n] = (await m.query(`SELECT count(*)::int AS n FROM sub_batches WHERE batch_id = $1`, [b.id])) as {
+      n: number;
+    }[];
     return n.n;
   }
 
@@ -329,10 +391,22 @@ export class BatchesRepository {
   }
 
   async countIn(m: EntityManager, batchId: string, states: string): Promise<number> {
-    const [r] = (await m.query(`SELECT count(*)::int AS n FROM batch_instructions WHERE batch_id = $1 AND state IN ${states}`, [batchId])) as {
+    const [r] = (await m.query(
+      `SELECT count(*)::int AS n FROM batch_instructions WHERE batch_id = $1 AND state IN ${states}`,
+      [batchId],
+    )) as {
       n: number;
     }[];
     return r.n;
+  }
+
+  /** Whether a sub-batch of the batch is still pending, being sent, or at the payer FSP (the sub_batches_open index). */
+  async hasOpenSubBatch(m: EntityManager, batchId: string): Promise<boolean> {
+    const rows = (await m.query(
+      `SELECT 1 FROM sub_batches WHERE batch_id = $1 AND state IN ('pending','submitting','submitted') LIMIT 1`,
+      [batchId],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   /** Instructions still holding a share of the reservation. */
@@ -373,7 +447,15 @@ export class BatchesRepository {
       `SELECT instruction_id, amount::text, currency, modality, narration, fa_enc, fa_key_id FROM batch_instructions
        WHERE sub_batch_id = $1 ORDER BY seq`,
       [subBatchId],
-    )) as { instruction_id: string; amount: string; currency: string; modality: string; narration: string | null; fa_enc: Buffer; fa_key_id: string }[];
+    )) as {
+      instruction_id: string;
+      amount: string;
+      currency: string;
+      modality: string;
+      narration: string | null;
+      fa_enc: Buffer;
+      fa_key_id: string;
+    }[];
     return rows.map((r) => ({
       instructionId: r.instruction_id,
       amount: BigInt(r.amount),
@@ -390,9 +472,10 @@ export class BatchesRepository {
       `UPDATE sub_batches SET state = 'submitted', submitted_at = now(), lease_until = NULL, last_error = NULL WHERE id = $1 AND state = 'submitting'`,
       [subBatchId],
     );
-    await m.query(`UPDATE batch_instructions SET state = 'submitted', updated_at = now() WHERE sub_batch_id = $1 AND state = 'queued'`, [
-      subBatchId,
-    ]);
+    await m.query(
+      `UPDATE batch_instructions SET state = 'submitted', updated_at = now() WHERE sub_batch_id = $1 AND state = 'queued'`,
+      [subBatchId],
+    );
   }
 
   async submitLater(subBatchId: string, error: string, delayMs: number): Promise<void> {
@@ -411,10 +494,16 @@ export class BatchesRepository {
    * Applies FSP statuses to the instructions of one sub-batch that are still open there; a final state never
    * changes again. Returns what became final, for the ledger.
    */
-  async applyStatuses(m: EntityManager, batchId: string, subBatchId: string, reports: InstructionStatusReport[]): Promise<AppliedStatuses> {
+  async applyStatuses(
+    m: EntityManager,
+    subBatchId: string,
+    reports: InstructionStatusReport[],
+  ): Promise<AppliedStatuses> {
+    // Found by (sub_batch_id, instruction_id) alone: a sub-batch belongs to one batch (the caller checked which),
+    // and an index led by batch_id would have to step over every row version of a large batch.
     const known = (await m.query(
-      `SELECT count(*)::int AS n FROM batch_instructions WHERE batch_id = $1 AND sub_batch_id = $2 AND instruction_id = ANY($3)`,
-      [batchId, subBatchId, reports.map((r) => r.instructionId)],
+      `SELECT count(*)::int AS n FROM batch_instructions WHERE sub_batch_id = $1 AND instruction_id = ANY($2)`,
+      [subBatchId, reports.map((r) => r.instructionId)],
     )) as { n: number }[];
     const rows = (await m.query(
       `UPDATE batch_instructions i
@@ -424,13 +513,12 @@ export class BatchesRepository {
            fsp_reference = COALESCE(s.ref, i.fsp_reference),
            finished_at = CASE WHEN s.status IN ('ACSC','RJCT') THEN now() END, updated_at = now()
        FROM (SELECT DISTINCT ON (id) id, status, code, reason, ref
-             FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(id, status, code, reason, ref)
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(id, status, code, reason, ref)
              WHERE status IN ('ACSC','RJCT','ACCP') ORDER BY id, CASE status WHEN 'ACCP' THEN 1 ELSE 0 END) s
-       WHERE i.batch_id = $1 AND i.sub_batch_id = $2 AND i.instruction_id = s.id
+       WHERE i.sub_batch_id = $1 AND i.instruction_id = s.id
          AND (i.state IN ('queued','submitted') OR (i.state = 'accepted' AND s.status <> 'ACCP'))
        RETURNING i.state, i.amount::text AS amount`,
       [
-        batchId,
         subBatchId,
         reports.map((r) => r.instructionId),
         reports.map((r) => r.status),
@@ -440,7 +528,15 @@ export class BatchesRepository {
       ],
     )) as [{ state: string; amount: string }[], number] | { state: string; amount: string }[];
     const changed = (Array.isArray(rows[0]) ? rows[0] : rows) as { state: string; amount: string }[];
-    const out: AppliedStatuses = { applied: changed.length, ignored: 0, unknown: 0, completedCount: 0, completedAmount: 0n, failedCount: 0, failedAmount: 0n };
+    const out: AppliedStatuses = {
+      applied: changed.length,
+      ignored: 0,
+      unknown: 0,
+      completedCount: 0,
+      completedAmount: 0n,
+      failedCount: 0,
+      failedAmount: 0n,
+    };
     for (const r of changed) {
       if (r.state === 'completed') {
         out.completedCount++;
@@ -457,17 +553,21 @@ export class BatchesRepository {
   }
 
   /** Fails every still-open instruction of a sub-batch (the FSP refused it as a whole). */
-  async failSubBatch(m: EntityManager, subBatchId: string, reason: string): Promise<{ count: number; amount: bigint }> {
+  async failSubBatch(
+    m: EntityManager,
+    subBatchId: string,
+    reason: string,
+  ): Promise<{ count: number; amount: bigint }> {
     const rows = (await m.query(
       `UPDATE batch_instructions SET state = 'failed', reason_code = '${REASON.FSP_REFUSED}', reason = $2, finished_at = now(), updated_at = now()
        WHERE sub_batch_id = $1 AND state IN ('queued','submitted','accepted') RETURNING amount::text AS amount`,
       [subBatchId, reason.slice(0, 200)],
     )) as [{ amount: string }[], number];
     const list = (Array.isArray(rows[0]) ? rows[0] : rows) as { amount: string }[];
-    await m.query(`UPDATE sub_batches SET state = 'rejected', last_error = $2, completed_at = now(), lease_until = NULL WHERE id = $1`, [
-      subBatchId,
-      reason.slice(0, 200),
-    ]);
+    await m.query(
+      `UPDATE sub_batches SET state = 'rejected', last_error = $2, completed_at = now(), lease_until = NULL WHERE id = $1`,
+      [subBatchId, reason.slice(0, 200)],
+    );
     return { count: list.length, amount: list.reduce((s, r) => s + BigInt(r.amount), 0n) };
   }
 
@@ -481,7 +581,8 @@ export class BatchesRepository {
       [subBatchId],
     )) as [unknown[], number];
     const list = Array.isArray(rows[0]) ? rows[0] : rows;
-    if (!list.length) await m.query(`UPDATE sub_batches SET last_status_at = now() WHERE id = $1`, [subBatchId]);
+    if (!list.length)
+      await m.query(`UPDATE sub_batches SET last_status_at = now() WHERE id = $1`, [subBatchId]);
     return list.length > 0;
   }
 
@@ -493,9 +594,10 @@ export class BatchesRepository {
       [batchId, reason],
     )) as [{ amount: string }[], number];
     const list = (Array.isArray(rows[0]) ? rows[0] : rows) as { amount: string }[];
-    await m.query(`UPDATE sub_batches SET state = 'rejected', last_error = 'batch cancelled', completed_at = now() WHERE batch_id = $1 AND state = 'pending'`, [
-      batchId,
-    ]);
+    await m.query(
+      `UPDATE sub_batches SET state = 'rejected', last_error = 'batch cancelled', completed_at = now() WHERE batch_id = $1 AND state = 'pending'`,
+      [batchId],
+    );
     return list.reduce((s, r) => s + BigInt(r.amount ?? '0'), 0n);
   }
 
@@ -510,7 +612,15 @@ export class BatchesRepository {
               count(*) FILTER (WHERE duplicate_payee)::int AS duplicate_payees
        FROM batch_instructions WHERE batch_id = $1`,
       [batchId],
-    )) as { total: number; completed: number; failed: number; total_amount: string; completed_amount: string; failed_amount: string; duplicate_payees: number }[];
+    )) as {
+      total: number;
+      completed: number;
+      failed: number;
+      total_amount: string;
+      completed_amount: string;
+      failed_amount: string;
+      duplicate_payees: number;
+    }[];
     const totalAmount = BigInt(r.total_amount);
     const completedAmount = BigInt(r.completed_amount);
     const failedAmount = BigInt(r.failed_amount);
@@ -527,13 +637,21 @@ export class BatchesRepository {
     };
   }
 
-  async failures(batchId: string, limit: number, m: EntityManager = this.ds.manager): Promise<{ instructionId: string; reasonCode: string; reason: string }[]> {
+  async failures(
+    batchId: string,
+    limit: number,
+    m: EntityManager = this.ds.manager,
+  ): Promise<{ instructionId: string; reasonCode: string; reason: string }[]> {
     const rows = (await m.query(
       `SELECT instruction_id, reason_code, reason FROM batch_instructions
        WHERE batch_id = $1 AND state IN ('invalid','unresolved','failed','cancelled') ORDER BY seq LIMIT $2`,
       [batchId, limit],
     )) as { instruction_id: string; reason_code: string; reason: string }[];
-    return rows.map((r) => ({ instructionId: r.instruction_id, reasonCode: r.reason_code, reason: r.reason }));
+    return rows.map((r) => ({
+      instructionId: r.instruction_id,
+      reasonCode: r.reason_code,
+      reason: r.reason,
+    }));
   }
 
   /** Batches a worker should look at: moving states, and waiting ones whose time has come. */

@@ -52,7 +52,7 @@ export class SettlementService {
       // Only the batch's own payer FSP may report on it (an operator may, to repair by hand).
       if (fspId !== null && program.payerFspId !== fspId)
         throw new AppException(ErrorCode.FORBIDDEN, 'Only the payer FSP of this batch may report its statuses');
-      const applied = await this.repo.applyStatuses(m, b.id, sub.id, reports);
+      const applied = await this.repo.applyStatuses(m, sub.id, reports);
       const r = await this.settleAndMaybeFinish(m, b, applied.completedAmount, applied.failedAmount, sub.id, actor);
       deliveryId = r.deliveryId;
       return { applied: applied.applied, ignored: applied.ignored, unknown: applied.unknown, batchState: r.state, subBatchClosed: r.subBatchClosed };
@@ -79,7 +79,9 @@ export class SettlementService {
     await this.money.settle(m, b, program, completed, failed, actor);
     const subBatchClosed = await this.repo.closeSubBatchIfDone(m, subBatchId);
     if (completed + failed > 0n) await this.repo.advanceTo(m, b.id, 'settling', ['split', 'submitted']);
-    if ((await this.repo.openCount(m, b.id)) === 0) {
+    // Every open instruction sits in an open sub-batch, so the cheap check (an index on open sub-batches) runs on
+    // every report and the exact count of the batch's rows only once, when it may be over.
+    if (!(await this.repo.hasOpenSubBatch(m, b.id)) && (await this.repo.openCount(m, b.id)) === 0) {
       const deliveryId = await this.finalizer.finish(m, b, actor);
       const after = await this.repo.find(b.id, m);
       return { state: after!.state as string, deliveryId, subBatchClosed };
