@@ -64,6 +64,7 @@ if (!['ts-node', 'dist'].includes(SERVER_KIND))
   throw new Error(`BENCH_BULK_SERVER must be ts-node or dist, got '${SERVER_KIND}'`);
 const SERVER_FLAGS = [
   '--max-semi-space-size=64',
+  '--max-old-space-size=1536',
   ...(process.env.BENCH_BULK_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean),
   // Only exposes gc() to the probe, which collects once after each batch to tell live memory from garbage.
   ...(MEMORY ? ['--expose-gc'] : []),
