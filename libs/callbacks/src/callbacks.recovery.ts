@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { AppConfig } from '@app/platform';
+import { AppConfig, PeriodicPass } from '@app/platform';
 import { RECOVERY_BATCH } from './callbacks.constants';
 import { CallbacksQueue } from './callbacks.queue';
 import { CallbacksRepository } from './callbacks.repository';
@@ -12,8 +12,7 @@ import { CallbacksRepository } from './callbacks.repository';
 @Injectable()
 export class CallbacksRecovery implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(CallbacksRecovery.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly loop = new PeriodicPass('Callback recovery pass', () => this.recoverOnce(), this.logger);
 
   constructor(
     private readonly repo: CallbacksRepository,
@@ -22,15 +21,12 @@ export class CallbacksRecovery implements OnApplicationBootstrap, OnModuleDestro
   ) {}
 
   onApplicationBootstrap(): void {
-    // Not awaited: a Redis outage must not hold up the start; the pass logs and the next one retries.
-    this.kick();
-    this.timer = setInterval(() => this.kick(), this.config.env.CALLBACK_RECOVERY_INTERVAL_MS);
-    this.timer.unref();
+    // The first pass is not awaited: a Redis outage must not hold up the start; the next pass retries.
+    this.loop.start(this.config.env.CALLBACK_RECOVERY_INTERVAL_MS);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One pass; returns how many deliveries were handed to the queue. */
@@ -43,17 +39,5 @@ export class CallbacksRecovery implements OnApplicationBootstrap, OnModuleDestro
     const enqueued = await this.queue.enqueueMany(due, true);
     this.logger.debug(`Recovery re-enqueued ${enqueued} of ${due.length} callback deliveries`);
     return enqueued;
-  }
-
-  private kick(): void {
-    if (this.running) return;
-    this.running = this.recoverOnce()
-      .then(() => undefined)
-      .catch((err: unknown) =>
-        this.logger.warn(`Callback recovery pass failed: ${(err as Error).name}: ${(err as Error).message}`),
-      )
-      .finally(() => {
-        this.running = undefined;
-      });
   }
 }

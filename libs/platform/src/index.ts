@@ -15,3 +15,4 @@ export * from './idempotency/idempotency.service';
 export * from './audit/audit.service';
 export * from './request-context';
 export * from './platform.module';
+export * from './scheduling/periodic-pass';

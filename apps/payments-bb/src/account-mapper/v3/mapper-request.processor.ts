@@ -5,7 +5,7 @@ import type { Job } from 'bull';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { CallbacksService } from '@app/callbacks';
-import { AppConfig, FieldCipher } from '@app/platform';
+import { AppConfig, FieldCipher, PeriodicPass } from '@app/platform';
 import { BeneficiaryRegistryService } from '../beneficiary-registry.service';
 import { BeneficiaryInput } from '../domain/beneficiary-input';
 import { FailedCase } from '../domain/failed-case';
@@ -34,7 +34,7 @@ export function callbackBody(r: Pick<MapperRequest, 'operation' | 'requestId'>, 
 @Injectable()
 export class MapperRequestProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MapperRequestProcessor.name);
-  private timer?: NodeJS.Timeout;
+  private readonly recovery = new PeriodicPass('Mapper recovery pass', () => this.recover(), this.logger);
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -84,21 +84,16 @@ export class MapperRequestProcessor implements OnApplicationBootstrap, OnApplica
 
   /** Redis keeps nothing across restarts here: accepted requests are found again in the database. */
   async onApplicationBootstrap(): Promise<void> {
-    await this.recover();
-    this.timer = setInterval(() => void this.recover(), this.config.env.CALLBACK_RECOVERY_INTERVAL_MS);
-    this.timer.unref();
+    this.recovery.start(this.config.env.CALLBACK_RECOVERY_INTERVAL_MS);
+    await this.recovery.run();
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+  onApplicationShutdown(): Promise<void> {
+    return this.recovery.stop();
   }
 
   private async recover(): Promise<void> {
-    try {
-      const ids = await this.requests.pendingIds(500);
-      if (ids.length) await this.v3.enqueue(ids);
-    } catch (err) {
-      this.logger.warn(`Mapper recovery pass failed: ${(err as Error).message}`);
-    }
+    const ids = await this.requests.pendingIds(500);
+    if (ids.length) await this.v3.enqueue(ids);
   }
 }

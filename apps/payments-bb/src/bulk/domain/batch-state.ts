@@ -28,16 +28,7 @@ export const isTerminal = (s: BatchState): boolean => TERMINAL_BATCH_STATES.incl
 export const rankOf = (s: BatchState): number => BATCH_STATES.indexOf(s);
 
 /** Before any sub-batch has gone to the payer FSP a batch can still be cancelled and its reservation voided. */
-export const CANCELLABLE: readonly BatchState[] = [
-  'received',
-  'validated',
-  'resolved',
-  'awaiting_approval',
-  'approved',
-  'scheduled',
-  'awaiting_funds',
-  'funds_reserved',
-];
+export const CANCELLABLE: readonly BatchState[] = BATCH_STATES.slice(0, rankOf('split'));
 
 /** Where the payment goes, by the payee's GovStack payment modality (spec 7.1.1). */
 export type Rail = 'bank' | 'mobile_money' | 'wallet' | 'proxy';

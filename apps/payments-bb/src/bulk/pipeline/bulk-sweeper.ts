@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { AppConfig } from '@app/platform';
+import { AppConfig, PeriodicPass } from '@app/platform';
 import { BatchesRepository } from './batches.repository';
 import { BulkQueue } from './bulk.queue';
 
@@ -10,9 +10,7 @@ import { BulkQueue } from './bulk.queue';
  */
 @Injectable()
 export class BulkSweeper implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(BulkSweeper.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly loop = new PeriodicPass('Bulk sweep', () => this.pass(), new Logger(BulkSweeper.name));
 
   constructor(
     private readonly repo: BatchesRepository,
@@ -21,30 +19,21 @@ export class BulkSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.sweep();
-    this.timer = setInterval(() => void this.sweep(), this.config.env.BULK_SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    this.loop.start(this.config.env.BULK_SWEEP_INTERVAL_MS);
   }
 
   /** Stops before the database and the queue close (onApplicationShutdown), letting a running pass finish. */
-  async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.loop.stop();
   }
 
   sweep(): Promise<void> {
-    this.running ??= this.pass().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.loop.run();
   }
 
   private async pass(): Promise<void> {
-    try {
-      for (const id of await this.repo.activeBatchIds(1000)) await this.queue.advance(id);
-      for (const id of await this.repo.overdueSubBatches(this.config.env.BULK_STATUS_POLL_AFTER_SECONDS, 1000)) await this.queue.poll(id);
-    } catch (err) {
-      this.logger.warn(`Bulk sweep failed: ${(err as Error).message}`);
-    }
+    for (const id of await this.repo.activeBatchIds(1000)) await this.queue.advance(id);
+    for (const id of await this.repo.overdueSubBatches(this.config.env.BULK_STATUS_POLL_AFTER_SECONDS, 1000))
+      await this.queue.poll(id);
   }
 }
