@@ -18,7 +18,11 @@ describe('Account mapper v3 across a restart', () => {
     const prefix = uniqueQueuePrefix();
     const api = await createTestApp({ ROLE: 'api', QUEUE_PREFIX: prefix });
     const tenantId = await createTenant(api.ds);
-    const source = await createParticipant(api, { tenantId, kind: 'source_bb', callbackBases: [`${receiver.url}/restart/`] });
+    const source = await createParticipant(api, {
+      tenantId,
+      kind: 'source_bb',
+      callbackBases: [`${receiver.url}/restart/`],
+    });
     const fid = functionalId();
     const requestId = id12('R');
     const url = `${receiver.url}/restart/${requestId}`;
@@ -28,7 +32,10 @@ describe('Account mapper v3 across a restart', () => {
       .set('X-API-Key', source.apiKey)
       .set('X-Callback-URL', url)
       .set('X-Registering-Institution-ID', source.code)
-      .send({ RequestID: requestId, Beneficiaries: [{ payeeIdentity: fid, PaymentModality: '01', FinancialAddress: MSISDN }] })
+      .send({
+        RequestID: requestId,
+        Beneficiaries: [{ payeeIdentity: fid, PaymentModality: '01', FinancialAddress: MSISDN }],
+      })
       .expect(200);
     await api.close();
 
@@ -41,7 +48,10 @@ describe('Account mapper v3 across a restart', () => {
 
     const worker = await createTestApp({ ROLE: 'all', QUEUE_PREFIX: prefix });
     try {
-      const cb = await receiver.waitFor((c) => c.path === `/restart/${requestId}` && c.status === 200, 20_000);
+      const cb = await receiver.waitFor(
+        (c) => c.path === `/restart/${requestId}` && c.status === 200,
+        20_000,
+      );
       expect(cb.body).toMatchObject({ registerRequestID: requestId, numberFailedCases: 0, failedCases: [] });
       const [row] = (await worker.ds.query(
         `SELECT status FROM mapper_requests WHERE tenant_id = $1 AND request_id = $2`,

@@ -1,5 +1,12 @@
 import { createParticipant, createTenant, functionalId, id12, TestParticipant } from './support/factories';
-import { bankBeneficiary, BAD_IBAN, MSISDN, v1Request, VALID_IBAN, VALID_IBAN_2 } from './support/mapper-fixtures';
+import {
+  bankBeneficiary,
+  BAD_IBAN,
+  MSISDN,
+  v1Request,
+  VALID_IBAN,
+  VALID_IBAN_2,
+} from './support/mapper-fixtures';
 import { createTestApp, TestApp } from './support/test-app';
 
 describe('Account mapper, GovStack v1 (/register-beneficiary, /update-beneficiary-details)', () => {
@@ -17,9 +24,17 @@ describe('Account mapper, GovStack v1 (/register-beneficiary, /update-beneficiar
   afterAll(() => t.close());
 
   const register = (body: unknown, key = source.apiKey) =>
-    t.http().post('/register-beneficiary').set('X-API-Key', key).send(body as object);
+    t
+      .http()
+      .post('/register-beneficiary')
+      .set('X-API-Key', key)
+      .send(body as object);
   const update = (body: unknown, key = source.apiKey) =>
-    t.http().post('/update-beneficiary-details').set('X-API-Key', key).send(body as object);
+    t
+      .http()
+      .post('/update-beneficiary-details')
+      .set('X-API-Key', key)
+      .send(body as object);
 
   const stored = async (fid: string) =>
     (
@@ -27,12 +42,21 @@ describe('Account mapper, GovStack v1 (/register-beneficiary, /update-beneficiar
         `SELECT payment_modality, banking_institution_code, status, fa_enc, fa_hash FROM beneficiaries
          WHERE tenant_id = $1 AND source_bb_id = $2 AND functional_id = $3`,
         [tenantId, source.id, fid],
-      )) as { payment_modality: string; banking_institution_code: string | null; status: string; fa_enc: Buffer }[]
+      )) as {
+        payment_modality: string;
+        banking_institution_code: string | null;
+        status: string;
+        fa_enc: Buffer;
+      }[]
     )[0];
 
   it('registers beneficiaries and answers 00 with the RequestID echoed', async () => {
     const a = bankBeneficiary();
-    const b = { PayeeFunctionalID: functionalId(), PaymentModality: '01', FinancialAddress: '255 712 345 678' };
+    const b = {
+      PayeeFunctionalID: functionalId(),
+      PaymentModality: '01',
+      FinancialAddress: '255 712 345 678',
+    };
     const body = v1Request(source.code, [a, b]);
     const res = await register(body).expect(200);
     expect(res.body).toEqual({
@@ -53,7 +77,12 @@ describe('Account mapper, GovStack v1 (/register-beneficiary, /update-beneficiar
       .set('registeringInstitutionId', source.code)
       .expect(200);
     expect(lookup.body.paymentModalityList).toEqual([
-      { payeeIdentity: b.PayeeFunctionalID, paymentModality: '01', financialAddress: MSISDN, bankingInstitutionCode: null },
+      {
+        payeeIdentity: b.PayeeFunctionalID,
+        paymentModality: '01',
+        financialAddress: MSISDN,
+        bankingInstitutionCode: null,
+      },
     ]);
   });
 
@@ -63,7 +92,10 @@ describe('Account mapper, GovStack v1 (/register-beneficiary, /update-beneficiar
     const unknown = { PayeeFunctionalID: functionalId(), FinancialAddress: 'ACC-12345' };
     const res = await register(v1Request(source.code, [iban, phone, unknown])).expect(200);
     expect(res.body.FailedCases).toEqual([
-      { PayeeFunctionalID: unknown.PayeeFunctionalID, FailureReason: 'PaymentModality is missing and cannot be inferred from FinancialAddress' },
+      {
+        PayeeFunctionalID: unknown.PayeeFunctionalID,
+        FailureReason: 'PaymentModality is missing and cannot be inferred from FinancialAddress',
+      },
     ]);
     expect((await stored(iban.PayeeFunctionalID)).payment_modality).toBe('00');
     expect((await stored(phone.PayeeFunctionalID)).payment_modality).toBe('01');
@@ -76,14 +108,25 @@ describe('Account mapper, GovStack v1 (/register-beneficiary, /update-beneficiar
     const twice = bankBeneficiary();
     const badIban = bankBeneficiary(BAD_IBAN);
     const badPhone = { PayeeFunctionalID: functionalId(), PaymentModality: '01', FinancialAddress: '12' };
-    const badModality = { PayeeFunctionalID: functionalId(), PaymentModality: '09', FinancialAddress: VALID_IBAN };
-    const res = await register(v1Request(source.code, [fresh, existing, twice, twice, badIban, badPhone, badModality])).expect(200);
+    const badModality = {
+      PayeeFunctionalID: functionalId(),
+      PaymentModality: '09',
+      FinancialAddress: VALID_IBAN,
+    };
+    const res = await register(
+      v1Request(source.code, [fresh, existing, twice, twice, badIban, badPhone, badModality]),
+    ).expect(200);
     expect(res.body.ResponseCode).toBe('00');
     expect(res.body.ResponseDescription).toContain('2 registered, 5 failed');
     const reasons = Object.fromEntries(
-      (res.body.FailedCases as { PayeeFunctionalID: string; FailureReason: string }[]).map((f) => [f.PayeeFunctionalID, f.FailureReason]),
+      (res.body.FailedCases as { PayeeFunctionalID: string; FailureReason: string }[]).map((f) => [
+        f.PayeeFunctionalID,
+        f.FailureReason,
+      ]),
     );
-    expect(reasons[existing.PayeeFunctionalID]).toBe('PayeeFunctionalID is already registered by this source BB');
+    expect(reasons[existing.PayeeFunctionalID]).toBe(
+      'PayeeFunctionalID is already registered by this source BB',
+    );
     expect(reasons[twice.PayeeFunctionalID]).toBe('Duplicate PayeeFunctionalID in this request');
     expect(reasons[badIban.PayeeFunctionalID]).toBe('IBAN check digits are wrong (mod-97)');
     expect(reasons[badPhone.PayeeFunctionalID]).toMatch(/E\.164/);
@@ -95,17 +138,51 @@ describe('Account mapper, GovStack v1 (/register-beneficiary, /update-beneficiar
 
   it.each([
     ['missing RequestID', (b: Record<string, unknown>) => delete b.RequestID, /RequestID/],
-    ['RequestID of 11 characters', (b: Record<string, unknown>) => (b.RequestID = 'ABCDEFGHIJK'), /RequestID/],
-    ['SourceBBID of 13 characters', (b: Record<string, unknown>) => (b.SourceBBID = 'ABCDEFGHIJKLM'), /SourceBBID/],
+    [
+      'RequestID of 11 characters',
+      (b: Record<string, unknown>) => (b.RequestID = 'ABCDEFGHIJK'),
+      /RequestID/,
+    ],
+    [
+      'SourceBBID of 13 characters',
+      (b: Record<string, unknown>) => (b.SourceBBID = 'ABCDEFGHIJKLM'),
+      /SourceBBID/,
+    ],
     ['Beneficiaries not an array', (b: Record<string, unknown>) => (b.Beneficiaries = 'x'), /Beneficiaries/],
     ['empty Beneficiaries', (b: Record<string, unknown>) => (b.Beneficiaries = []), /must not be empty/],
     ['unknown top-level field', (b: Record<string, unknown>) => (b.Extra = 1), /Extra/],
-    ['PayeeFunctionalID of 19 characters', (b: { Beneficiaries: Record<string, unknown>[] }) => (b.Beneficiaries[0].PayeeFunctionalID = 'X'.repeat(19)), /exactly 20/],
-    ['PayeeFunctionalID missing', (b: { Beneficiaries: Record<string, unknown>[] }) => delete b.Beneficiaries[0].PayeeFunctionalID, /PayeeFunctionalID is required/],
-    ['FinancialAddress over 30', (b: { Beneficiaries: Record<string, unknown>[] }) => (b.Beneficiaries[0].FinancialAddress = '1'.repeat(31)), /FinancialAddress/],
-    ['PaymentModality of 3 characters', (b: { Beneficiaries: Record<string, unknown>[] }) => (b.Beneficiaries[0].PaymentModality = '000'), /PaymentModality/],
-    ['PaymentModality a number', (b: { Beneficiaries: Record<string, unknown>[] }) => (b.Beneficiaries[0].PaymentModality = 0), /must be a string/],
-    ['unknown beneficiary field', (b: { Beneficiaries: Record<string, unknown>[] }) => (b.Beneficiaries[0].Name = 'x'), /Name is not a known field/],
+    [
+      'PayeeFunctionalID of 19 characters',
+      (b: { Beneficiaries: Record<string, unknown>[] }) =>
+        (b.Beneficiaries[0].PayeeFunctionalID = 'X'.repeat(19)),
+      /exactly 20/,
+    ],
+    [
+      'PayeeFunctionalID missing',
+      (b: { Beneficiaries: Record<string, unknown>[] }) => delete b.Beneficiaries[0].PayeeFunctionalID,
+      /PayeeFunctionalID is required/,
+    ],
+    [
+      'FinancialAddress over 30',
+      (b: { Beneficiaries: Record<string, unknown>[] }) =>
+        (b.Beneficiaries[0].FinancialAddress = '1'.repeat(31)),
+      /FinancialAddress/,
+    ],
+    [
+      'PaymentModality of 3 characters',
+      (b: { Beneficiaries: Record<string, unknown>[] }) => (b.Beneficiaries[0].PaymentModality = '000'),
+      /PaymentModality/,
+    ],
+    [
+      'PaymentModality a number',
+      (b: { Beneficiaries: Record<string, unknown>[] }) => (b.Beneficiaries[0].PaymentModality = 0),
+      /must be a string/,
+    ],
+    [
+      'unknown beneficiary field',
+      (b: { Beneficiaries: Record<string, unknown>[] }) => (b.Beneficiaries[0].Name = 'x'),
+      /Name is not a known field/,
+    ],
   ])('refuses %s with 400 ResponseCode 01 and writes nothing', async (_name, mutate, message) => {
     const ben = bankBeneficiary();
     const body = v1Request(source.code, [ben, bankBeneficiary()]);
@@ -122,7 +199,8 @@ describe('Account mapper, GovStack v1 (/register-beneficiary, /update-beneficiar
     const res = await register(body, registry.apiKey).expect(400);
     expect(res.body).toEqual({
       ResponseCode: '01',
-      ResponseDescription: "UNKNOWN_SOURCE_BB: Source BB 'NOSUCHSOURCE' is not registered with this Payments BB",
+      ResponseDescription:
+        "UNKNOWN_SOURCE_BB: Source BB 'NOSUCHSOURCE' is not registered with this Payments BB",
       RequestID: body.RequestID,
     });
   });
@@ -172,7 +250,10 @@ describe('Account mapper, GovStack v1 (/register-beneficiary, /update-beneficiar
 
   it('registers a functional ID once when two different requests race for it', async () => {
     const ben = bankBeneficiary();
-    const results = await Promise.all([register(v1Request(source.code, [ben])), register(v1Request(source.code, [ben]))]);
+    const results = await Promise.all([
+      register(v1Request(source.code, [ben])),
+      register(v1Request(source.code, [ben])),
+    ]);
     const failed = results.map((r) => r.body.FailedCases?.length ?? 0).sort();
     expect(results.map((r) => r.status)).toEqual([200, 200]);
     expect(failed).toEqual([0, 1]);
@@ -191,7 +272,10 @@ describe('Account mapper, GovStack v1 (/register-beneficiary, /update-beneficiar
     ).expect(200);
     expect(res.body.ResponseDescription).toContain('1 updated, 1 failed');
     expect(res.body.FailedCases).toEqual([
-      { PayeeFunctionalID: unknownId, FailureReason: 'PayeeFunctionalID is not registered by this source BB' },
+      {
+        PayeeFunctionalID: unknownId,
+        FailureReason: 'PayeeFunctionalID is not registered by this source BB',
+      },
     ]);
     const after = await stored(ben.PayeeFunctionalID);
     expect(after.payment_modality).toBe('01');
@@ -210,17 +294,26 @@ describe('Account mapper, GovStack v1 (/register-beneficiary, /update-beneficiar
   it('refuses to move a beneficiary to a modality its address does not fit', async () => {
     const ben = bankBeneficiary();
     await register(v1Request(source.code, [ben])).expect(200);
-    const res = await update(v1Request(source.code, [{ PayeeFunctionalID: ben.PayeeFunctionalID, PaymentModality: '01' }])).expect(200);
+    const res = await update(
+      v1Request(source.code, [{ PayeeFunctionalID: ben.PayeeFunctionalID, PaymentModality: '01' }]),
+    ).expect(200);
     expect(res.body.FailedCases[0].FailureReason).toMatch(/E\.164/);
     expect((await stored(ben.PayeeFunctionalID)).payment_modality).toBe('00');
   });
 
   it('keeps tenants apart: the same functional ID lives in two tenants, and neither sees the other', async () => {
     const otherTenant = await createTenant(t.ds);
-    const otherSource = await createParticipant(t, { tenantId: otherTenant, kind: 'source_bb', code: source.code });
+    const otherSource = await createParticipant(t, {
+      tenantId: otherTenant,
+      kind: 'source_bb',
+      code: source.code,
+    });
     const ben = bankBeneficiary();
     await register(v1Request(source.code, [ben])).expect(200);
-    await register(v1Request(source.code, [{ ...ben, FinancialAddress: VALID_IBAN_2 }]), otherSource.apiKey).expect(200);
+    await register(
+      v1Request(source.code, [{ ...ben, FinancialAddress: VALID_IBAN_2 }]),
+      otherSource.apiKey,
+    ).expect(200);
     const lookup = (key: string) =>
       t
         .http()
@@ -228,10 +321,16 @@ describe('Account mapper, GovStack v1 (/register-beneficiary, /update-beneficiar
         .query({ payeeIdentity: ben.PayeeFunctionalID, requestId: 'LOOKUP000002' })
         .set('X-API-Key', key)
         .set('registeringInstitutionId', source.code);
-    expect((await lookup(source.apiKey).expect(200)).body.paymentModalityList[0].financialAddress).toBe(VALID_IBAN);
-    expect((await lookup(otherSource.apiKey).expect(200)).body.paymentModalityList[0].financialAddress).toBe(VALID_IBAN_2);
+    expect((await lookup(source.apiKey).expect(200)).body.paymentModalityList[0].financialAddress).toBe(
+      VALID_IBAN,
+    );
+    expect((await lookup(otherSource.apiKey).expect(200)).body.paymentModalityList[0].financialAddress).toBe(
+      VALID_IBAN_2,
+    );
     // Naming the other tenant in the header is refused, whatever the body says.
-    await register(v1Request(source.code, [bankBeneficiary()])).set('Platform-TenantId', otherTenant).expect(403);
+    await register(v1Request(source.code, [bankBeneficiary()]))
+      .set('Platform-TenantId', otherTenant)
+      .expect(403);
   });
 
   it('registers 100,000 beneficiaries in one request', async () => {

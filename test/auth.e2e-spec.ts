@@ -171,7 +171,15 @@ describe('Authentication, scopes and tenant isolation', () => {
         code,
         name: 'Ministry of Tests',
         kind: 'source_bb',
-        scopes: ['mapper:read', 'mapper:write', 'bulk:submit', 'bulk:read'],
+        scopes: [
+          'mapper:read',
+          'mapper:write',
+          'bulk:submit',
+          'bulk:read',
+          'vouchers:issue',
+          'vouchers:redeem',
+          'vouchers:read',
+        ],
         status: 'active',
         clientId: credentials.clientId,
         callbackBases: ['https://registry.example.gov/cb/'],
@@ -249,7 +257,7 @@ describe('Authentication, scopes and tenant isolation', () => {
         access_token: expect.any(String),
         token_type: 'Bearer',
         expires_in: 900,
-        scope: 'mapper:read mapper:write bulk:submit bulk:read',
+        scope: 'mapper:read mapper:write bulk:submit bulk:read vouchers:issue vouchers:redeem vouchers:read',
       });
       expect(res.headers['cache-control']).toBe('no-store');
     });
@@ -265,7 +273,7 @@ describe('Authentication, scopes and tenant isolation', () => {
         access_token: expect.any(String),
         token_type: 'Bearer',
         expires_in: 900,
-        scope: 'mapper:read mapper:write bulk:submit bulk:read',
+        scope: 'mapper:read mapper:write bulk:submit bulk:read vouchers:issue vouchers:redeem vouchers:read',
       });
     });
 

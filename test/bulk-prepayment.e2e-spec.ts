@@ -27,7 +27,10 @@ describe('Pre-payment validation, GovStack v1 (/prepayment-validation)', () => {
 
   const world = (): Promise<BulkWorld> => createBulkWorld(t, { fspUrl: fsp.url, callbackBase: sink.url });
 
-  const request = (w: BulkWorld, items: { payee: string; amount: number | string; id?: string; currency?: string }[]) => ({
+  const request = (
+    w: BulkWorld,
+    items: { payee: string; amount: number | string; id?: string; currency?: string }[],
+  ) => ({
     RequestID: id12('R'),
     SourceBBID: w.source.code,
     BatchID: id12('B'),
@@ -73,7 +76,9 @@ describe('Pre-payment validation, GovStack v1 (/prepayment-validation)', () => {
     // Two payee FSPs: ABNANL2A and '' (the payer FSP routes the mobile-money payees itself).
     expect((await validationsAtFsp()) - before).toBe(2);
     // Validation moves no money and creates no batch.
-    const [n] = (await t.ds.query(`SELECT count(*)::int AS n FROM batches WHERE tenant_id = $1`, [w.tenantId])) as { n: number }[];
+    const [n] = (await t.ds.query(`SELECT count(*)::int AS n FROM batches WHERE tenant_id = $1`, [
+      w.tenantId,
+    ])) as { n: number }[];
     expect(n.n).toBe(0);
   });
 
@@ -111,12 +116,25 @@ describe('Pre-payment validation, GovStack v1 (/prepayment-validation)', () => {
         PayeeFunctionalID: 'NOTREGISTERED0000001',
         FailureReason: 'BE06 PayeeFunctionalID is not registered, or not active, in the account mapper',
       },
-      { InstructionID: dup, PayeeFunctionalID: payees[1], FailureReason: 'AM05 Duplicate InstructionID in this request' },
-      { InstructionID: ids[4], PayeeFunctionalID: payees[1], FailureReason: 'AM12 Amount has 3 decimals but TZS allows 2' },
-      { InstructionID: ids[5], PayeeFunctionalID: payees[2], FailureReason: expect.stringMatching(/^AG01 .*voucher/) },
+      {
+        InstructionID: dup,
+        PayeeFunctionalID: payees[1],
+        FailureReason: 'AM05 Duplicate InstructionID in this request',
+      },
+      {
+        InstructionID: ids[4],
+        PayeeFunctionalID: payees[1],
+        FailureReason: 'AM12 Amount has 3 decimals but TZS allows 2',
+      },
+      {
+        InstructionID: ids[5],
+        PayeeFunctionalID: payees[2],
+        FailureReason: expect.stringMatching(/^AG01 .*voucher/),
+      },
       { InstructionID: ids[6], PayeeFunctionalID: payees[1], FailureReason: expect.stringMatching(/^AM03 /) },
     ]);
-    for (const f of res.body.FailedInstructions as { FailureReason: string }[]) expect(f.FailureReason.length).toBeLessThanOrEqual(100);
+    for (const f of res.body.FailedInstructions as { FailureReason: string }[])
+      expect(f.FailureReason.length).toBeLessThanOrEqual(100);
 
     // The same RequestID and body: the stored answer, without asking the payer FSP again.
     const before = await validationsAtFsp();
@@ -151,7 +169,9 @@ describe('Pre-payment validation, GovStack v1 (/prepayment-validation)', () => {
     ]);
     const res = await validate(w, body).expect(200);
     expect(res.body).toMatchObject({ ResponseCode: '00', NumberOfFailedInstructions: 2 });
-    expect(res.body.FailedInstructions.map((f: { FailureReason: string }) => f.FailureReason.slice(0, 4))).toEqual(['AM12', 'AM12']);
+    expect(
+      res.body.FailedInstructions.map((f: { FailureReason: string }) => f.FailureReason.slice(0, 4)),
+    ).toEqual(['AM12', 'AM12']);
     expect(await validationsAtFsp()).toBe(before);
   });
 
@@ -164,11 +184,22 @@ describe('Pre-payment validation, GovStack v1 (/prepayment-validation)', () => {
     ]);
     fsp.setDown(true);
     const down = await validate(w, body).expect(200);
-    expect(down.body).toMatchObject({ ResponseCode: '01', RequestID: body.RequestID, BatchID: body.BatchID, NumberOfFailedInstructions: 1 });
-    expect(down.body.ResponseDescription).toMatch(/^Account validation at the payer FSP could not be completed/);
+    expect(down.body).toMatchObject({
+      ResponseCode: '01',
+      RequestID: body.RequestID,
+      BatchID: body.BatchID,
+      NumberOfFailedInstructions: 1,
+    });
+    expect(down.body.ResponseDescription).toMatch(
+      /^Account validation at the payer FSP could not be completed/,
+    );
     // The payee the FSP could not be asked about is not failed; only the unregistered one is listed.
     expect(down.body.FailedInstructions).toEqual([
-      { InstructionID: body.CreditInstructions[1].InstructionID, PayeeFunctionalID: 'NOTREGISTERED0000002', FailureReason: expect.stringMatching(/^BE06 /) },
+      {
+        InstructionID: body.CreditInstructions[1].InstructionID,
+        PayeeFunctionalID: 'NOTREGISTERED0000002',
+        FailureReason: expect.stringMatching(/^BE06 /),
+      },
     ]);
     // Not final: nothing stored, nothing to read back.
     await t.http().get(`/prepayment-validation/${body.RequestID}`).set(as(w.source)).expect(404);
@@ -185,7 +216,11 @@ describe('Pre-payment validation, GovStack v1 (/prepayment-validation)', () => {
     const payees = await registerPayees(t, w, [{ modality: '01', address: '+255711000004' }]);
     await t.ds.query(`DELETE FROM fsp_connectors WHERE tenant_id = $1`, [w.tenantId]);
     const res = await validate(w, request(w, [{ payee: payees[0], amount: 10 }])).expect(200);
-    expect(res.body).toMatchObject({ ResponseCode: '01', NumberOfFailedInstructions: 0, FailedInstructions: [] });
+    expect(res.body).toMatchObject({
+      ResponseCode: '01',
+      NumberOfFailedInstructions: 0,
+      FailedInstructions: [],
+    });
   });
 
   it('sends the complete answer to X-Callback-URL as well, once', async () => {
@@ -206,7 +241,7 @@ describe('Pre-payment validation, GovStack v1 (/prepayment-validation)', () => {
     expect(sink.received.filter((c) => c.path === `/prepay/${body.RequestID}`)).toHaveLength(1);
   });
 
-  it('refuses a callback URL outside the source BB\'s callback bases before doing anything', async () => {
+  it("refuses a callback URL outside the source BB's callback bases before doing anything", async () => {
     const w = await world();
     const before = await validationsAtFsp();
     const body = request(w, [{ payee: 'NOTREGISTERED0000004', amount: 5 }]);
@@ -226,7 +261,11 @@ describe('Pre-payment validation, GovStack v1 (/prepayment-validation)', () => {
       [{ ...good, CreditInstructions: [] }, 400, /^VALIDATION_FAILED: CreditInstructions/],
       [{ ...good, CreditInstructions: 'x' }, 400, /^VALIDATION_FAILED: CreditInstructions/],
       [{ ...good, Extra: 1 }, 400, /^VALIDATION_FAILED: Extra: property Extra should not exist/],
-      [{ ...good, CreditInstructions: Array.from({ length: 51 }, () => good.CreditInstructions[0]) }, 400, /^TOO_MANY_ITEMS/],
+      [
+        { ...good, CreditInstructions: Array.from({ length: 51 }, () => good.CreditInstructions[0]) },
+        400,
+        /^TOO_MANY_ITEMS/,
+      ],
       // A source BB may only act for itself.
       [{ ...good, SourceBBID: 'UNKNOWNSRC01' }, 403, /^FORBIDDEN/],
     ];
@@ -251,7 +290,12 @@ describe('Pre-payment validation, GovStack v1 (/prepayment-validation)', () => {
     await validate(w, body).expect(200);
     const other = await createParticipant(t, { tenantId: w.tenantId, kind: 'source_bb' });
     await t.http().get(`/prepayment-validation/${body.RequestID}`).set(as(other)).expect(404);
-    await t.http().get(`/prepayment-validation/${body.RequestID}`).query({ SourceBBID: w.source.code }).set(as(other)).expect(403);
+    await t
+      .http()
+      .get(`/prepayment-validation/${body.RequestID}`)
+      .query({ SourceBBID: w.source.code })
+      .set(as(other))
+      .expect(403);
     await t.http().get(`/prepayment-validation/${body.RequestID}`).set(as(w.operator)).expect(400);
     await t.http().post('/prepayment-validation').set(as(w.fsp)).send(body).expect(403);
   });

@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { BULK_QUEUE } from '../apps/payments-bb/src/bulk/bulk.constants';
-import { CallbackReceiver, ReceivedCallback, startCallbackReceiver } from '../apps/simulators/src/callback-receiver';
+import {
+  CallbackReceiver,
+  ReceivedCallback,
+  startCallbackReceiver,
+} from '../apps/simulators/src/callback-receiver';
 import { PayerFspSimulator, startPayerFsp } from '../apps/simulators/src/payer-fsp/payer-fsp';
 import {
   accountBalances,
@@ -34,7 +38,10 @@ interface Proxy {
  * Forwards every request to `target`; for a request `fault` picks, answers 503 without forwarding ('before') or
  * forwards it and answers 503 instead of the real answer ('after', a lost response).
  */
-async function startProxy(target: string, fault: (req: IncomingMessage, body: string) => 'before' | 'after' | undefined): Promise<Proxy> {
+async function startProxy(
+  target: string,
+  fault: (req: IncomingMessage, body: string) => 'before' | 'after' | undefined,
+): Promise<Proxy> {
   const proxy: Proxy = { url: '', close: async () => undefined };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -46,8 +53,14 @@ async function startProxy(target: string, fault: (req: IncomingMessage, body: st
         res.writeHead(status, { 'Content-Type': type }).end(body);
       };
       if (kind === 'before') return finish(503, 'application/json', '{"error":"proxy: down"}');
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<string, string>;
-      fetch(new URL(req.url ?? '/', target), { method: req.method, headers, body: raw.length ? raw : undefined })
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)),
+      ) as Record<string, string>;
+      fetch(new URL(req.url ?? '/', target), {
+        method: req.method,
+        headers,
+        body: raw.length ? raw : undefined,
+      })
         .then(async (r) => {
           const text = await r.text();
           if (kind === 'after') finish(503, 'application/json', '{"error":"proxy: answer lost"}');
@@ -100,7 +113,15 @@ describe('Bulk disbursement scenarios', () => {
   });
 
   beforeEach(() => {
-    fsp.configure({ down: false, pushDisabled: false, authorization: 'Y', refuseSubBatches: undefined, latencyMs: 0, failureRate: 0, pushChunkSize: 1000 });
+    fsp.configure({
+      down: false,
+      pushDisabled: false,
+      authorization: 'Y',
+      refuseSubBatches: undefined,
+      latencyMs: 0,
+      failureRate: 0,
+      pushChunkSize: 1000,
+    });
   });
 
   afterEach(() => {
@@ -110,23 +131,35 @@ describe('Bulk disbursement scenarios', () => {
   });
 
   async function world(opts: Partial<Parameters<typeof createBulkWorld>[1]> = {}): Promise<BulkWorld> {
-    const w = await createBulkWorld(t, { fspUrl: fsp.url, callbackBase: sink.url, funding: '100000.00', ...opts });
+    const w = await createBulkWorld(t, {
+      fspUrl: fsp.url,
+      callbackBase: sink.url,
+      funding: '100000.00',
+      ...opts,
+    });
     fsp.configure({ pbbApiKey: w.fsp.apiKey, tenantId: w.tenantId });
     return w;
   }
 
   async function payees(w: BulkWorld, n: number): Promise<{ ids: string[]; addresses: string[] }> {
     const addresses = Array.from({ length: n }, () => uniqueMsisdn());
-    const ids = await registerPayees(t, w, addresses.map((address) => ({ modality: '01', address })));
+    const ids = await registerPayees(
+      t,
+      w,
+      addresses.map((address) => ({ modality: '01', address })),
+    );
     return { ids, addresses };
   }
 
-  const callbacksFor = (batchId: string) => sink.received.filter((c) => (c.body as { batchId?: string })?.batchId === batchId);
-  const callbackFor = (batchId: string): Promise<ReceivedCallback> => sink.waitFor((c) => (c.body as { batchId?: string })?.batchId === batchId);
+  const callbacksFor = (batchId: string) =>
+    sink.received.filter((c) => (c.body as { batchId?: string })?.batchId === batchId);
+  const callbackFor = (batchId: string): Promise<ReceivedCallback> =>
+    sink.waitFor((c) => (c.body as { batchId?: string })?.batchId === batchId);
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const countBatches = async (w: BulkWorld) => (await tenantBatches(t, w)).length;
   /** Sub-batches of a batch the payer FSP simulator accepted. */
-  const fspSubBatchesOf = (batchId: string) => [...fsp.subBatches.values()].filter((s) => s.batchId === batchId);
+  const fspSubBatchesOf = (batchId: string) =>
+    [...fsp.subBatches.values()].filter((s) => s.batchId === batchId);
 
   async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -136,13 +169,20 @@ describe('Bulk disbursement scenarios', () => {
     }
   }
 
-  async function waitForSubBatch(batchId: string, until: (s: { state: string; last_error: string | null }) => boolean, timeoutMs = 10_000) {
+  async function waitForSubBatch(
+    batchId: string,
+    until: (s: { state: string; last_error: string | null }) => boolean,
+    timeoutMs = 10_000,
+  ) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const rows = (await t.ds.query(`SELECT state, last_error FROM sub_batches WHERE batch_id = $1`, [batchId])) as { state: string; last_error: string | null }[];
+      const rows = (await t.ds.query(`SELECT state, last_error FROM sub_batches WHERE batch_id = $1`, [
+        batchId,
+      ])) as { state: string; last_error: string | null }[];
       const hit = rows.find(until);
       if (hit) return hit;
-      if (Date.now() > deadline) throw new Error(`No sub-batch of ${batchId} got there: ${JSON.stringify(rows)}`);
+      if (Date.now() > deadline)
+        throw new Error(`No sub-batch of ${batchId} got there: ${JSON.stringify(rows)}`);
       await sleep(20);
     }
   }
@@ -154,7 +194,8 @@ describe('Bulk disbursement scenarios', () => {
       { payee: ids[0], amount: 10 },
       { payee: ids[1], amount: '20.50' },
     ]);
-    const send = (b: object) => t.http().post('/bulk-payment').set(as(w.source)).set('X-Callback-URL', `${sink.url}/bulk`).send(b);
+    const send = (b: object) =>
+      t.http().post('/bulk-payment').set(as(w.source)).set('X-Callback-URL', `${sink.url}/bulk`).send(b);
 
     // More twins at once than the database pool has connections.
     const parallel = await Promise.all(Array.from({ length: 12 }, () => send(body)));
@@ -179,7 +220,10 @@ describe('Bulk disbursement scenarios', () => {
     expect(batches.map((x) => x.id)).toEqual([batchId]);
     expect(await instructionRows(t, batchId)).toHaveLength(2);
     for (const i of body.CreditInstructions) expect(fsp.executions().get(i.InstructionID)).toBe(1);
-    expect(await accountBalances(t, w.fundingAccountId)).toMatchObject({ debits_pending: '0', debits_posted: '3050' });
+    expect(await accountBalances(t, w.fundingAccountId)).toMatchObject({
+      debits_pending: '0',
+      debits_posted: '3050',
+    });
     await callbackFor(batchId);
     await sleep(300);
     expect(callbacksFor(batchId)).toHaveLength(1);
@@ -230,15 +274,27 @@ describe('Bulk disbursement scenarios', () => {
     expect(rows2[0].reason).toMatch(/earlier batch/);
     expect(fsp.executions().get(reused)).toBe(1);
     expect(done2.posted_amount).toBe('800');
-    expect(await accountBalances(t, w.fundingAccountId)).toMatchObject({ debits_pending: '0', debits_posted: '2900' });
+    expect(await accountBalances(t, w.fundingAccountId)).toMatchObject({
+      debits_pending: '0',
+      debits_posted: '2900',
+    });
 
     // Two batches racing with a shared instruction ID: exactly one of them pays it.
     const shared = instructionId();
-    const racing = [0, 1].map((k) => v1Batch(w, [{ payee: ids[k], amount: 1, id: shared }, { payee: ids[2], amount: 2 }]));
-    const raced = await Promise.all(racing.map((x) => t.http().post('/bulk-payment').set(as(w.source)).send(x)));
+    const racing = [0, 1].map((k) =>
+      v1Batch(w, [
+        { payee: ids[k], amount: 1, id: shared },
+        { payee: ids[2], amount: 2 },
+      ]),
+    );
+    const raced = await Promise.all(
+      racing.map((x) => t.http().post('/bulk-payment').set(as(w.source)).send(x)),
+    );
     const racedIds = raced.map((r) => r.body.PaymentsBatchID as string);
     const racedDone = await Promise.all(racedIds.map((id) => waitForFinal(t, id)));
-    const sharedRows = (await Promise.all(racedIds.map((id) => instructionRows(t, id)))).map((rows) => rows[0]);
+    const sharedRows = (await Promise.all(racedIds.map((id) => instructionRows(t, id)))).map(
+      (rows) => rows[0],
+    );
     expect(sharedRows.map((r) => r.state).sort()).toEqual(['completed', 'invalid']);
     expect(sharedRows.find((r) => r.state === 'invalid')!.reason_code).toBe('AM05');
     expect(fsp.executions().get(shared)).toBe(1);
@@ -252,22 +308,40 @@ describe('Bulk disbursement scenarios', () => {
       { payee: ids[0], amount: 10 },
       { payee: ids[1], amount: 15 },
     ]);
-    const res = await t.http().post('/bulk-payment').set(as(w.source)).set('X-Callback-URL', `${sink.url}/bulk`).send(body);
+    const res = await t
+      .http()
+      .post('/bulk-payment')
+      .set(as(w.source))
+      .set('X-Callback-URL', `${sink.url}/bulk`)
+      .send(body);
     expect(res.status).toBe(200);
     const batchId = res.body.PaymentsBatchID as string;
     const waiting = await waitForBatch(t, batchId, (b) => b.state === 'awaiting_funds');
     expect(waiting.state_reason).toMatch(/cannot cover 25\.00 TZS/);
     await sleep(700); // several sweeps: it keeps waiting
     const still = await batchRow(t, batchId);
-    expect(still).toMatchObject({ state: 'awaiting_funds', reserved_amount: '0', posted_amount: '0', reservation_id: null });
+    expect(still).toMatchObject({
+      state: 'awaiting_funds',
+      reserved_amount: '0',
+      posted_amount: '0',
+      reservation_id: null,
+    });
     expect(fspSubBatchesOf(batchId)).toHaveLength(0);
     for (const i of body.CreditInstructions) expect(fsp.executions().get(i.InstructionID)).toBeUndefined();
-    expect(await accountBalances(t, w.fundingAccountId)).toMatchObject({ debits_pending: '0', debits_posted: '0', credits_posted: '1000' });
+    expect(await accountBalances(t, w.fundingAccountId)).toMatchObject({
+      debits_pending: '0',
+      debits_posted: '0',
+      credits_posted: '1000',
+    });
 
     await fund(t, w, '20.00');
     const done = await waitForFinal(t, batchId);
     expect(done).toMatchObject({ state: 'completed', posted_amount: '2500', reserved_amount: '0' });
-    expect(await accountBalances(t, w.fundingAccountId)).toMatchObject({ debits_pending: '0', debits_posted: '2500', credits_posted: '3000' });
+    expect(await accountBalances(t, w.fundingAccountId)).toMatchObject({
+      debits_pending: '0',
+      debits_posted: '2500',
+      credits_posted: '3000',
+    });
     for (const i of body.CreditInstructions) expect(fsp.executions().get(i.InstructionID)).toBe(1);
     expect((await callbackFor(batchId)).body).toMatchObject({ status: 'completed', completed: 2 });
   });
@@ -276,7 +350,10 @@ describe('Bulk disbursement scenarios', () => {
     const w = await world({ requiresApproval: true });
     const { ids } = await payees(w, 1);
     const direct = uniqueMsisdn();
-    const items = [v3Item([{ key: 'functionalId', value: ids[0] }], '12.00'), v3Item([{ key: 'msisdn', value: direct }], '8.00')];
+    const items = [
+      v3Item([{ key: 'functionalId', value: ids[0] }], '12.00'),
+      v3Item([{ key: 'msisdn', value: direct }], '8.00'),
+    ];
     const res = await t
       .http()
       .post('/batchtransactions?type=raw')
@@ -317,11 +394,19 @@ describe('Bulk disbursement scenarios', () => {
     const w = await world();
     const { ids } = await payees(w, 3);
     fsp.setDown(true);
-    const body = v1Batch(w, ids.map((p, i) => ({ payee: p, amount: 10 + i })));
+    const body = v1Batch(
+      w,
+      ids.map((p, i) => ({ payee: p, amount: 10 + i })),
+    );
     const res = await t.http().post('/bulk-payment').set(as(w.source)).send(body);
     expect(res.status).toBe(200);
     const batchId = res.body.PaymentsBatchID as string;
-    const held = await waitForBatch(t, batchId, (b) => b.state === 'funds_reserved' && !!b.state_reason?.includes('Authorization could not be obtained'));
+    const held = await waitForBatch(
+      t,
+      batchId,
+      (b) =>
+        b.state === 'funds_reserved' && !!b.state_reason?.includes('Authorization could not be obtained'),
+    );
     expect(held.state_reason).toMatch(/503/);
     await sleep(700);
     const still = await batchRow(t, batchId);
@@ -356,7 +441,10 @@ describe('Bulk disbursement scenarios', () => {
       // No pushes: a sub-batch stays at the FSP (in flight) until polled, and a lost 202 is always sent again.
       fsp.configure({ pushDisabled: true });
       const { ids } = await payees(w, 2);
-      const body = v1Batch(w, ids.map((p, i) => ({ payee: p, amount: 2 + i })));
+      const body = v1Batch(
+        w,
+        ids.map((p, i) => ({ payee: p, amount: 2 + i })),
+      );
       const res = await t.http().post('/bulk-payment').set(as(w.source)).send(body);
       const batchId = res.body.PaymentsBatchID as string;
       const pending = await waitForSubBatch(batchId, (s) => s.state === 'pending' && s.last_error !== null);
@@ -364,7 +452,10 @@ describe('Bulk disbursement scenarios', () => {
       const done = await waitForFinal(t, batchId, 15_000);
       expect(done).toMatchObject({ state: 'completed', posted_amount: '500', reserved_amount: '0' });
       for (const i of body.CreditInstructions) expect(fsp.executions().get(i.InstructionID)).toBe(1);
-      const subs = (await t.ds.query(`SELECT id, state, attempts, last_error FROM sub_batches WHERE batch_id = $1 ORDER BY seq`, [batchId])) as {
+      const subs = (await t.ds.query(
+        `SELECT id, state, attempts, last_error FROM sub_batches WHERE batch_id = $1 ORDER BY seq`,
+        [batchId],
+      )) as {
         id: string;
         state: string;
         attempts: number;
@@ -392,7 +483,13 @@ describe('Bulk disbursement scenarios', () => {
     ];
     const corr = `corr-${id12()}`;
     const send = () =>
-      t.http().post('/batchtransactions?type=raw').set(as(w.source)).set('X-CorrelationID', corr).set('X-Callback-URL', `${sink.url}/v3`).send(items);
+      t
+        .http()
+        .post('/batchtransactions?type=raw')
+        .set(as(w.source))
+        .set('X-CorrelationID', corr)
+        .set('X-Callback-URL', `${sink.url}/v3`)
+        .send(items);
     const res = await send();
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ rejectedAtIntake: 0 });
@@ -414,12 +511,24 @@ describe('Bulk disbursement scenarios', () => {
     const w = await world();
     const { ids } = await payees(w, 2);
     const direct = uniqueMsisdn();
-    const header = 'instruction_id,payee_functional_id,payee_identifier_type,payee_identifier,amount,currency,narration';
+    const header =
+      'instruction_id,payee_functional_id,payee_identifier_type,payee_identifier,amount,currency,narration';
     const [i1, i2, i3] = [instructionId(), instructionId(), instructionId()];
-    const csv = [header, `${i1},${ids[0]},,,10.00,TZS,May`, `${i2},,msisdn,${direct},4.50,TZS,May`, `${i3},${ids[1]},,,abc,TZS,bad amount`].join('\n');
+    const csv = [
+      header,
+      `${i1},${ids[0]},,,10.00,TZS,May`,
+      `${i2},,msisdn,${direct},4.50,TZS,May`,
+      `${i3},${ids[1]},,,abc,TZS,bad amount`,
+    ].join('\n');
     const corr1 = `csv-${id12()}`;
     const sendCsv = (text: string, corr: string) =>
-      t.http().post('/batchtransactions?type=csv').set(as(w.source)).set('X-CorrelationID', corr).set('Content-Type', 'text/csv').send(text);
+      t
+        .http()
+        .post('/batchtransactions?type=csv')
+        .set(as(w.source))
+        .set('X-CorrelationID', corr)
+        .set('Content-Type', 'text/csv')
+        .send(text);
     const plain = await sendCsv(csv, corr1);
     expect(plain.status).toBe(202);
     expect(plain.body.rejectedAtIntake).toBe(1);
@@ -443,7 +552,11 @@ describe('Bulk disbursement scenarios', () => {
     expect(fsp.executions().get(i3)).toBeUndefined();
 
     const [j1, j2] = [instructionId(), instructionId()];
-    const csv2 = [header, `${j1},${ids[0]},,,3.00,TZS,June`, `${j2},${ids[1]},,,2.00,USD,wrong currency`].join('\r\n');
+    const csv2 = [
+      header,
+      `${j1},${ids[0]},,,3.00,TZS,June`,
+      `${j2},${ids[1]},,,2.00,USD,wrong currency`,
+    ].join('\r\n');
     const corr2 = `csv-${id12()}`;
     const upload = () =>
       t
@@ -485,7 +598,11 @@ describe('Bulk disbursement scenarios', () => {
       .set(as(w.source))
       .set('X-CorrelationID', `csv-${id12()}`)
       .set('Content-Type', 'text/csv')
-      .send([header, `${instructionId()},${ids[0]},,,1.00,TZS,ok`, `${instructionId()},${ids[0]},1.00`].join('\n'));
+      .send(
+        [header, `${instructionId()},${ids[0]},,,1.00,TZS,ok`, `${instructionId()},${ids[0]},1.00`].join(
+          '\n',
+        ),
+      );
     expect(ragged.status).toBe(400);
     expect(ragged.body.error.code).toBe('VALIDATION_FAILED');
 
@@ -495,20 +612,36 @@ describe('Bulk disbursement scenarios', () => {
       .set(as(w.source))
       .set('X-CorrelationID', `csv-${id12()}`)
       .set('Content-Type', 'text/csv')
-      .send([header, `${instructionId()},${ids[0]},,,-1,TZS,x`, `${instructionId()},${ids[1]},,,1.00,XXX,y`].join('\n'));
+      .send(
+        [header, `${instructionId()},${ids[0]},,,-1,TZS,x`, `${instructionId()},${ids[1]},,,1.00,XXX,y`].join(
+          '\n',
+        ),
+      );
     expect(allBad.status).toBe(400);
     expect(allBad.body.error.code).toBe('NO_VALID_INSTRUCTIONS');
     expect(await countBatches(w)).toBe(before);
-    const [{ n }] = (await t.ds.query(`SELECT count(*)::int AS n FROM batch_instructions WHERE tenant_id = $1`, [w.tenantId])) as { n: number }[];
+    const [{ n }] = (await t.ds.query(
+      `SELECT count(*)::int AS n FROM batch_instructions WHERE tenant_id = $1`,
+      [w.tenantId],
+    )) as { n: number }[];
     expect(n).toBe(5);
   });
 
   it('8. control totals: a mismatch refuses the whole batch and stores nothing; matching totals are accepted', async () => {
     const w = await world();
     const { ids } = await payees(w, 2);
-    const items = [v3Item([{ key: 'functionalId', value: ids[0] }], '10.00'), v3Item([{ key: 'functionalId', value: ids[1] }], '2.25')];
+    const items = [
+      v3Item([{ key: 'functionalId', value: ids[0] }], '10.00'),
+      v3Item([{ key: 'functionalId', value: ids[1] }], '2.25'),
+    ];
     const post = (headers: Record<string, string>, corr = `ct-${id12()}`) =>
-      t.http().post('/batchtransactions?type=raw').set(as(w.source)).set('X-CorrelationID', corr).set(headers).send(items);
+      t
+        .http()
+        .post('/batchtransactions?type=raw')
+        .set(as(w.source))
+        .set('X-CorrelationID', corr)
+        .set(headers)
+        .send(items);
 
     const badCount = await post({ 'X-Control-Count': '3', 'X-Control-Sum': '12.25' });
     expect(badCount.status).toBe(400);
@@ -517,12 +650,20 @@ describe('Bulk disbursement scenarios', () => {
     expect(badSum.status).toBe(400);
     expect(badSum.body.error.code).toBe('CONTROL_TOTAL_MISMATCH');
     const v1 = v1Batch(w, [{ payee: ids[0], amount: 1 }]);
-    const badV1 = await t.http().post('/bulk-payment').set(as(w.source)).set('X-Control-Sum', '2.00').send(v1);
+    const badV1 = await t
+      .http()
+      .post('/bulk-payment')
+      .set(as(w.source))
+      .set('X-Control-Sum', '2.00')
+      .send(v1);
     expect(badV1.status).toBe(400);
     expect(badV1.body.ResponseCode).toBe('01');
     expect(badV1.body.ResponseDescription).toContain('CONTROL_TOTAL_MISMATCH');
     expect(await countBatches(w)).toBe(0);
-    const [{ n }] = (await t.ds.query(`SELECT count(*)::int AS n FROM instruction_registry WHERE tenant_id = $1`, [w.tenantId])) as { n: number }[];
+    const [{ n }] = (await t.ds.query(
+      `SELECT count(*)::int AS n FROM instruction_registry WHERE tenant_id = $1`,
+      [w.tenantId],
+    )) as { n: number }[];
     expect(n).toBe(0);
 
     // The refused requests left no trace: the same instruction IDs go through now.
@@ -539,21 +680,38 @@ describe('Bulk disbursement scenarios', () => {
       { payee: ids[0], amount: 10 },
       { payee: ids[1], amount: 20 },
     ]);
-    const res = await t.http().post('/bulk-payment').set(as(w.source)).set('X-Callback-URL', `${sink.url}/bulk`).send(body);
+    const res = await t
+      .http()
+      .post('/bulk-payment')
+      .set(as(w.source))
+      .set('X-Callback-URL', `${sink.url}/bulk`)
+      .send(body);
     const batchId = res.body.PaymentsBatchID as string;
     await waitForBatch(t, batchId, (b) => b.state === 'awaiting_approval');
-    const cancelled = await t.http().post(`/api/v1/batches/${batchId}/cancel`).set(as(w.source)).send({ reason: 'wrong list' });
+    const cancelled = await t
+      .http()
+      .post(`/api/v1/batches/${batchId}/cancel`)
+      .set(as(w.source))
+      .send({ reason: 'wrong list' });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ batchId, status: 'cancelled' });
     const row = await batchRow(t, batchId);
-    expect(row).toMatchObject({ state: 'cancelled', reservation_id: null, reserved_amount: '0', posted_amount: '0' });
+    expect(row).toMatchObject({
+      state: 'cancelled',
+      reservation_id: null,
+      reserved_amount: '0',
+      posted_amount: '0',
+    });
     expect((await instructionRows(t, batchId)).map((r) => [r.state, r.reason_code])).toEqual([
       ['cancelled', 'DS02'],
       ['cancelled', 'DS02'],
     ]);
     const cb = await callbackFor(batchId);
     expect(cb.body).toMatchObject({ status: 'cancelled', completed: 0, failed: 2 });
-    expect(await accountBalances(t, w.fundingAccountId)).toMatchObject({ debits_pending: '0', debits_posted: '0' });
+    expect(await accountBalances(t, w.fundingAccountId)).toMatchObject({
+      debits_pending: '0',
+      debits_posted: '0',
+    });
     // An approval after the cancel changes nothing.
     const late = await t.http().post(`/api/v1/batches/${batchId}/approve`).set(as(w.checker));
     expect(late.status).toBe(409);
@@ -586,26 +744,47 @@ describe('Bulk disbursement scenarios', () => {
       { payee: ids[2], amount: 30 },
       { payee: late, amount: 15 },
     ]);
-    const res = await t.http().post('/bulk-payment').set(as(w.source)).set('X-Callback-URL', `${sink.url}/bulk`).send(body);
+    const res = await t
+      .http()
+      .post('/bulk-payment')
+      .set(as(w.source))
+      .set('X-Callback-URL', `${sink.url}/bulk`)
+      .send(body);
     const batchId = res.body.PaymentsBatchID as string;
     const first = await waitForFinal(t, batchId);
-    expect(first).toMatchObject({ state: 'partially_completed', ready_amount: '6000', posted_amount: '4000', released_amount: '2000', reserved_amount: '0' });
+    expect(first).toMatchObject({
+      state: 'partially_completed',
+      ready_amount: '6000',
+      posted_amount: '4000',
+      released_amount: '2000',
+      reserved_amount: '0',
+    });
     const failedId = body.CreditInstructions[1].InstructionID;
     const lateId = body.CreditInstructions[3].InstructionID;
-    expect((await instructionRows(t, batchId)).map((r) => [r.instruction_id, r.state, r.reason_code])).toEqual([
+    expect(
+      (await instructionRows(t, batchId)).map((r) => [r.instruction_id, r.state, r.reason_code]),
+    ).toEqual([
       [body.CreditInstructions[0].InstructionID, 'completed', null],
       [failedId, 'failed', 'AC04'],
       [body.CreditInstructions[2].InstructionID, 'completed', null],
       [lateId, 'unresolved', 'BE06'],
     ]);
-    expect((await callbackFor(batchId)).body).toMatchObject({ status: 'partially_completed', completed: 2, failed: 2 });
+    expect((await callbackFor(batchId)).body).toMatchObject({
+      status: 'partially_completed',
+      completed: 2,
+      failed: 2,
+    });
 
     fsp.setAccount(addresses[1], { status: 'open' });
     const reg = await t
       .http()
       .post('/register-beneficiary')
       .set(as(w.source))
-      .send({ RequestID: id12('R'), SourceBBID: w.source.code, Beneficiaries: [{ PayeeFunctionalID: late, PaymentModality: '01', FinancialAddress: lateAddress }] });
+      .send({
+        RequestID: id12('R'),
+        SourceBBID: w.source.code,
+        Beneficiaries: [{ PayeeFunctionalID: late, PaymentModality: '01', FinancialAddress: lateAddress }],
+      });
     expect(reg.body.ResponseCode).toBe('00');
     const retry = await t.http().post(`/api/v1/batches/${batchId}/retry`).set(as(w.source));
     expect(retry.status).toBe(201);
@@ -613,7 +792,14 @@ describe('Bulk disbursement scenarios', () => {
     const retryId = retry.body.batchId as string;
     expect(retryId).not.toBe(batchId);
     const second = await waitForFinal(t, retryId);
-    expect(second).toMatchObject({ state: 'completed', origin: 'retry', retry_of: batchId, ready_amount: '3500', posted_amount: '3500', reserved_amount: '0' });
+    expect(second).toMatchObject({
+      state: 'completed',
+      origin: 'retry',
+      retry_of: batchId,
+      ready_amount: '3500',
+      posted_amount: '3500',
+      reserved_amount: '0',
+    });
     expect((await instructionRows(t, retryId)).map((r) => [r.instruction_id, r.state])).toEqual([
       [failedId, 'completed'],
       [lateId, 'completed'],
@@ -628,20 +814,33 @@ describe('Bulk disbursement scenarios', () => {
     const ofRetry = await t.http().post(`/api/v1/batches/${retryId}/retry`).set(as(w.source));
     expect(ofRetry.status).toBe(409);
     expect(await countBatches(w)).toBe(2);
-    expect(await accountBalances(t, w.fundingAccountId)).toMatchObject({ debits_pending: '0', debits_posted: '7500', credits_posted: '10000000' });
-    expect(await accountBalances(t, w.settlementAccountId)).toMatchObject({ credits_pending: '0', credits_posted: '7500' });
+    expect(await accountBalances(t, w.fundingAccountId)).toMatchObject({
+      debits_pending: '0',
+      debits_posted: '7500',
+      credits_posted: '10000000',
+    });
+    expect(await accountBalances(t, w.settlementAccountId)).toMatchObject({
+      credits_pending: '0',
+      credits_posted: '7500',
+    });
   });
 
   it('11. with status pushes lost, the server polls the FSP and the batch completes, one sub-batch in flight at a time', async () => {
     const w = await world({ maxInFlight: 1 });
     const { ids } = await payees(w, 3);
     fsp.configure({ pushDisabled: true });
-    const body = v1Batch(w, ids.map((p) => ({ payee: p, amount: 3 })));
+    const body = v1Batch(
+      w,
+      ids.map((p) => ({ payee: p, amount: 3 })),
+    );
     const res = await t.http().post('/bulk-payment').set(as(w.source)).send(body);
     const batchId = res.body.PaymentsBatchID as string;
     const done = await waitForFinal(t, batchId, 15_000);
     expect(done).toMatchObject({ state: 'completed', posted_amount: '900', reserved_amount: '0' });
-    const subs = (await t.ds.query(`SELECT id, state, polled_at, completed_at FROM sub_batches WHERE batch_id = $1 ORDER BY seq`, [batchId])) as {
+    const subs = (await t.ds.query(
+      `SELECT id, state, polled_at, completed_at FROM sub_batches WHERE batch_id = $1 ORDER BY seq`,
+      [batchId],
+    )) as {
       id: string;
       state: string;
       polled_at: Date | null;
@@ -659,7 +858,10 @@ describe('Bulk disbursement scenarios', () => {
     const w = await world();
     const { ids } = await payees(w, 2);
     fsp.configure({ pushDisabled: true, latencyMs: 2500 }); // the first poll (after 1 s) finds ACCP
-    const body = v1Batch(w, ids.map((p) => ({ payee: p, amount: 6 })));
+    const body = v1Batch(
+      w,
+      ids.map((p) => ({ payee: p, amount: 6 })),
+    );
     const res = await t.http().post('/bulk-payment').set(as(w.source)).send(body);
     const batchId = res.body.PaymentsBatchID as string;
     await eventually(async () => (await instructionRows(t, batchId)).every((r) => r.state === 'accepted'));
@@ -673,31 +875,62 @@ describe('Bulk disbursement scenarios', () => {
     const w = await world();
     const { ids } = await payees(w, 3);
     fsp.configure({ refuseSubBatches: 'Disbursement account frozen' });
-    const body = v1Batch(w, ids.map((p, i) => ({ payee: p, amount: 1 + i })));
-    const res = await t.http().post('/bulk-payment').set(as(w.source)).set('X-Callback-URL', `${sink.url}/bulk`).send(body);
+    const body = v1Batch(
+      w,
+      ids.map((p, i) => ({ payee: p, amount: 1 + i })),
+    );
+    const res = await t
+      .http()
+      .post('/bulk-payment')
+      .set(as(w.source))
+      .set('X-Callback-URL', `${sink.url}/bulk`)
+      .send(body);
     const batchId = res.body.PaymentsBatchID as string;
     const done = await waitForFinal(t, batchId);
-    expect(done).toMatchObject({ state: 'failed', posted_amount: '0', released_amount: '600', reserved_amount: '0', reservation_id: null });
+    expect(done).toMatchObject({
+      state: 'failed',
+      posted_amount: '0',
+      released_amount: '600',
+      reserved_amount: '0',
+      reservation_id: null,
+    });
     const rows = await instructionRows(t, batchId);
     for (const r of rows) {
       expect(r).toMatchObject({ state: 'failed', reason_code: 'NARR' });
       expect(r.reason).toContain('Disbursement account frozen');
     }
-    const subs = (await t.ds.query(`SELECT state, last_error FROM sub_batches WHERE batch_id = $1`, [batchId])) as { state: string; last_error: string }[];
+    const subs = (await t.ds.query(`SELECT state, last_error FROM sub_batches WHERE batch_id = $1`, [
+      batchId,
+    ])) as { state: string; last_error: string }[];
     expect(subs.map((s) => s.state)).toEqual(['rejected', 'rejected']);
-    expect(await accountBalances(t, w.fundingAccountId)).toMatchObject({ debits_pending: '0', debits_posted: '0' });
+    expect(await accountBalances(t, w.fundingAccountId)).toMatchObject({
+      debits_pending: '0',
+      debits_posted: '0',
+    });
     expect(fspSubBatchesOf(batchId)).toHaveLength(0);
     const cb = await callbackFor(batchId);
     expect(cb.body).toMatchObject({ status: 'failed', failed: 3 });
-    expect((cb.body as { failedInstructions: { reasonCode: string }[] }).failedInstructions.map((f) => f.reasonCode)).toEqual(['NARR', 'NARR', 'NARR']);
+    expect(
+      (cb.body as { failedInstructions: { reasonCode: string }[] }).failedInstructions.map(
+        (f) => f.reasonCode,
+      ),
+    ).toEqual(['NARR', 'NARR', 'NARR']);
   });
 
   it('13. a scheduled batch reserves nothing before X-Execute-At and completes after it', async () => {
     const w = await world();
     const { ids } = await payees(w, 2);
     const at = new Date(Date.now() + 2000);
-    const body = v1Batch(w, ids.map((p) => ({ payee: p, amount: 4 })));
-    const res = await t.http().post('/bulk-payment').set(as(w.source)).set('X-Execute-At', at.toISOString()).send(body);
+    const body = v1Batch(
+      w,
+      ids.map((p) => ({ payee: p, amount: 4 })),
+    );
+    const res = await t
+      .http()
+      .post('/bulk-payment')
+      .set(as(w.source))
+      .set('X-Execute-At', at.toISOString())
+      .send(body);
     expect(res.status).toBe(200);
     const batchId = res.body.PaymentsBatchID as string;
     const scheduled = await waitForBatch(t, batchId, (b) => b.state === 'scheduled');
@@ -708,11 +941,16 @@ describe('Bulk disbursement scenarios', () => {
     expect(fspSubBatchesOf(batchId)).toHaveLength(0);
     const done = await waitForFinal(t, batchId);
     expect(done).toMatchObject({ state: 'completed', posted_amount: '800' });
-    const [{ finished }] = (await t.ds.query(`SELECT min(finished_at) AS finished FROM batch_instructions WHERE batch_id = $1`, [batchId])) as {
+    const [{ finished }] = (await t.ds.query(
+      `SELECT min(finished_at) AS finished FROM batch_instructions WHERE batch_id = $1`,
+      [batchId],
+    )) as {
       finished: Date;
     }[];
     expect(finished.getTime()).toBeGreaterThanOrEqual(at.getTime());
-    expect(Math.min(...fspSubBatchesOf(batchId).map((s) => s.receivedAt))).toBeGreaterThanOrEqual(at.getTime());
+    expect(Math.min(...fspSubBatchesOf(batchId).map((s) => s.receivedAt))).toBeGreaterThanOrEqual(
+      at.getTime(),
+    );
   });
 
   it('14. after a mixed run the ledger reconciles and every batch settled its reservation exactly', async () => {
@@ -722,14 +960,24 @@ describe('Bulk disbursement scenarios', () => {
 
     // D: authorized never, cancelled while its funds are reserved.
     fsp.configure({ authorization: 'pending' });
-    const d = await t.http().post('/bulk-payment').set(as(w.source)).send(v1Batch(w, [{ payee: ids[0], amount: 9 }]));
+    const d = await t
+      .http()
+      .post('/bulk-payment')
+      .set(as(w.source))
+      .send(v1Batch(w, [{ payee: ids[0], amount: 9 }]));
     const dId = d.body.PaymentsBatchID as string;
     await waitForBatch(t, dId, (b) => b.state === 'funds_reserved');
-    expect((await t.http().post(`/api/v1/batches/${dId}/cancel`).set(as(w.operator)).send({ reason: 'held' })).status).toBe(200);
+    expect(
+      (await t.http().post(`/api/v1/batches/${dId}/cancel`).set(as(w.operator)).send({ reason: 'held' }))
+        .status,
+    ).toBe(200);
     fsp.configure({ authorization: 'Y' });
 
     // A: all paid; B: one closed account; C: an unknown payee and a bad amount beside a good one.
-    const a = v1Batch(w, ids.slice(0, 4).map((p, i) => ({ payee: p, amount: 10 + i })));
+    const a = v1Batch(
+      w,
+      ids.slice(0, 4).map((p, i) => ({ payee: p, amount: 10 + i })),
+    );
     const b = v1Batch(w, [
       { payee: ids[4], amount: 5 },
       { payee: ids[5], amount: 6 },
@@ -739,14 +987,20 @@ describe('Bulk disbursement scenarios', () => {
       { payee: 'NOTREGISTERED0000001', amount: 8 },
       { payee: ids[1], amount: '1.001' },
     ]);
-    const sent = await Promise.all([a, b, c].map((x) => t.http().post('/bulk-payment').set(as(w.source)).send(x)));
+    const sent = await Promise.all(
+      [a, b, c].map((x) => t.http().post('/bulk-payment').set(as(w.source)).send(x)),
+    );
     const [aId, bId, cId] = sent.map((r) => r.body.PaymentsBatchID as string);
     const states = await Promise.all([aId, bId, cId].map((id) => waitForFinal(t, id)));
     expect(states.map((s) => s.state)).toEqual(['completed', 'partially_completed', 'partially_completed']);
 
     // E: refused by the FSP as a whole.
     fsp.configure({ refuseSubBatches: 'Scheme closed' });
-    const e = await t.http().post('/bulk-payment').set(as(w.source)).send(v1Batch(w, [{ payee: ids[2], amount: 2 }]));
+    const e = await t
+      .http()
+      .post('/bulk-payment')
+      .set(as(w.source))
+      .send(v1Batch(w, [{ payee: ids[2], amount: 2 }]));
     const eId = e.body.PaymentsBatchID as string;
     expect((await waitForFinal(t, eId)).state).toBe('failed');
     fsp.configure({ refuseSubBatches: undefined });
@@ -759,7 +1013,12 @@ describe('Bulk disbursement scenarios', () => {
 
     // G: a large batch, many sub-batches in flight, random FSP failures, statuses pushed in small chunks.
     fsp.configure({ failureRate: 0.2, pushChunkSize: 7 });
-    const big = Array.from({ length: 120 }, (_, i) => v3Item([{ key: 'msisdn', value: uniqueMsisdn() }], `${1 + (i % 9)}.${String(i % 100).padStart(2, '0')}`));
+    const big = Array.from({ length: 120 }, (_, i) =>
+      v3Item(
+        [{ key: 'msisdn', value: uniqueMsisdn() }],
+        `${1 + (i % 9)}.${String(i % 100).padStart(2, '0')}`,
+      ),
+    );
     const g = await t
       .http()
       .post('/batchtransactions?type=raw')
@@ -775,7 +1034,10 @@ describe('Bulk disbursement scenarios', () => {
     expect(fspSubBatchesOf(gId).length).toBe(60);
     const gRows = await instructionRows(t, gId);
     expect(gRows.filter((r) => r.state === 'failed').every((r) => r.reason_code === 'MS03')).toBe(true);
-    for (const i of big) expect(fsp.executions().get(i.requestId) ?? 0).toBe(gRows.find((r) => r.instruction_id === i.requestId)!.state === 'completed' ? 1 : 0);
+    for (const i of big)
+      expect(fsp.executions().get(i.requestId) ?? 0).toBe(
+        gRows.find((r) => r.instruction_id === i.requestId)!.state === 'completed' ? 1 : 0,
+      );
 
     const rec = await t.http().get('/ledger/reconciliation').set(as(w.operator));
     expect(rec.status).toBe(200);
@@ -787,7 +1049,11 @@ describe('Bulk disbursement scenarios', () => {
     expect(batches).toHaveLength(7);
     let posted = 0n;
     for (const x of batches) {
-      expect({ id: x.id, reserved: x.reserved_amount, reservation: x.reservation_id }).toEqual({ id: x.id, reserved: '0', reservation: null });
+      expect({ id: x.id, reserved: x.reserved_amount, reservation: x.reservation_id }).toEqual({
+        id: x.id,
+        reserved: '0',
+        reservation: null,
+      });
       expect(BigInt(x.posted_amount) + BigInt(x.released_amount)).toBe(BigInt(x.ready_amount));
       // Posted is exactly what the FSP paid, released exactly what did not get paid.
       const [sums] = (await t.ds.query(
@@ -802,8 +1068,14 @@ describe('Bulk disbursement scenarios', () => {
     }
     const gPaid = gRows.filter((r) => r.state === 'completed').reduce((n, r) => n + BigInt(r.amount!), 0n);
     expect(posted).toBe(4600n + 500n + 700n + 600n + gPaid);
-    expect(await accountBalances(t, w.fundingAccountId)).toMatchObject({ debits_pending: '0', debits_posted: posted.toString() });
-    expect(await accountBalances(t, w.settlementAccountId)).toMatchObject({ credits_pending: '0', credits_posted: posted.toString() });
+    expect(await accountBalances(t, w.fundingAccountId)).toMatchObject({
+      debits_pending: '0',
+      debits_posted: posted.toString(),
+    });
+    expect(await accountBalances(t, w.settlementAccountId)).toMatchObject({
+      credits_pending: '0',
+      credits_posted: posted.toString(),
+    });
   });
 
   it('15. a batch whose pipeline job failed for good is picked up again by the sweeper once the fault is gone', async () => {
@@ -811,8 +1083,12 @@ describe('Bulk disbursement scenarios', () => {
     const { ids } = await payees(w, 2);
     // A fault the queue cannot retry away: every split of this tenant's batches fails until the trigger is dropped.
     const fn = `test_fail_${w.tenantId.replace(/-/g, '_')}`;
-    await t.ds.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$`);
-    await t.ds.query(`CREATE TRIGGER ${fn} BEFORE INSERT ON sub_batches FOR EACH ROW WHEN (NEW.tenant_id = '${w.tenantId}') EXECUTE FUNCTION ${fn}()`);
+    await t.ds.query(
+      `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$`,
+    );
+    await t.ds.query(
+      `CREATE TRIGGER ${fn} BEFORE INSERT ON sub_batches FOR EACH ROW WHEN (NEW.tenant_id = '${w.tenantId}') EXECUTE FUNCTION ${fn}()`,
+    );
     let dropped = false;
     const drop = async () => {
       if (dropped) return;
@@ -821,12 +1097,18 @@ describe('Bulk disbursement scenarios', () => {
       await t.ds.query(`DROP FUNCTION ${fn}()`);
     };
     try {
-      const body = v1Batch(w, ids.map((p) => ({ payee: p, amount: 5 })));
+      const body = v1Batch(
+        w,
+        ids.map((p) => ({ payee: p, amount: 5 })),
+      );
       const res = await t.http().post('/bulk-payment').set(as(w.source)).send(body);
       const batchId = res.body.PaymentsBatchID as string;
       const queue = t.app.get<Queue>(getQueueToken(BULK_QUEUE));
       // The job runs its attempts (Bull's own retries, 1 s then 2 s apart) and ends failed.
-      await eventually(async () => !!(await (await queue.getJob(`advance:${batchId}:now`))?.isFailed()), 10_000);
+      await eventually(
+        async () => !!(await (await queue.getJob(`advance:${batchId}:now`))?.isFailed()),
+        10_000,
+      );
       expect(await batchRow(t, batchId)).toMatchObject({ state: 'funds_reserved', reserved_amount: '1000' });
       expect(fspSubBatchesOf(batchId)).toHaveLength(0);
       await drop();

@@ -348,7 +348,11 @@ describe('Callbacks across a restart that loses Redis (e2e)', () => {
   it('delivers, after a restart with an empty queue, what was pending in the database', async () => {
     rx.setDown(true);
     // A generous budget: while the receiver is down, any running test app may try it and must not exhaust it.
-    app = await createTestApp({ QUEUE_PREFIX: prefix, CALLBACK_MAX_ATTEMPTS: '50', DATABASE_URL: databaseUrl });
+    app = await createTestApp({
+      QUEUE_PREFIX: prefix,
+      CALLBACK_MAX_ATTEMPTS: '50',
+      DATABASE_URL: databaseUrl,
+    });
     const tenantId = await createTenant(app.ds);
     const recipient = await createParticipant(app, {
       tenantId,

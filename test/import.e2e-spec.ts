@@ -27,6 +27,10 @@ interface ImportReport {
   sourcesCreated: string[];
   registered: number;
   unchanged: number;
+  merchants: number;
+  merchantsUnchanged: number;
+  vouchers: number;
+  vouchersFunded: string;
   skipped: Record<string, number>;
 }
 
@@ -105,7 +109,11 @@ describe('Seed import CLI (npm run import -- FILE --tenant T)', () => {
         registered: 8,
         // g2p[2] repeats g2p[1]'s beneficiary with the same data: unchanged, not a conflict.
         unchanged: 1,
-        skipped: { vouchers: 34, merchants: 7 },
+        merchants: 7,
+        merchantsUnchanged: 0,
+        vouchers: 0,
+        vouchersFunded: '0',
+        skipped: { 'vouchers (Not Existing)': 1, 'vouchers (no --voucher-group)': 33 },
       });
 
       const sources = await db.query<{ code: string; kind: string; status: string }>(
@@ -158,7 +166,8 @@ describe('Seed import CLI (npm run import -- FILE --tenant T)', () => {
       }
 
       const before = await countsFor(tenantId);
-      expect(before).toEqual({ tenants: 1, participants: 8, beneficiaries: 8, audit: 8 + 8 });
+      // 8 source BBs, 8 beneficiaries, 7 merchants.
+      expect(before).toEqual({ tenants: 1, participants: 8, beneficiaries: 8, audit: 8 + 8 + 7 });
 
       const again = reportOf(await runImport(SANDBOX_SEED, tenantId));
       expect(again).toEqual({
@@ -166,7 +175,11 @@ describe('Seed import CLI (npm run import -- FILE --tenant T)', () => {
         sourcesCreated: [],
         registered: 0,
         unchanged: 9,
-        skipped: { vouchers: 34, merchants: 7 },
+        merchants: 0,
+        merchantsUnchanged: 7,
+        vouchers: 0,
+        vouchersFunded: '0',
+        skipped: { 'vouchers (Not Existing)': 1, 'vouchers (no --voucher-group)': 33 },
       });
       expect(await countsFor(tenantId)).toEqual(before);
     },

@@ -24,7 +24,12 @@ interface Server {
 
 async function startServer(env: Record<string, string>): Promise<Server> {
   const port = await freePort();
-  const child: ChildProcess = spawnTs(MAIN, [], { ...TEST_ENV, LOG_LEVEL: 'info', PORT: String(port), ...env });
+  const child: ChildProcess = spawnTs(MAIN, [], {
+    ...TEST_ENV,
+    LOG_LEVEL: 'info',
+    PORT: String(port),
+    ...env,
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -43,16 +48,27 @@ async function startServer(env: Record<string, string>): Promise<Server> {
 describe('The server as a process: logs, warnings, CLI', () => {
   it('creates a client from the command line and prints its credentials once, as JSON', async () => {
     const code = `CLI${Date.now()}`;
-    const res = await runTs('apps/payments-bb/src/cli/create-client.ts', ['--tenant', 'cli-tenant', '--code', code, '--kind', 'registration_bb'], {
-      ...TEST_ENV,
-    });
+    const res = await runTs(
+      'apps/payments-bb/src/cli/create-client.ts',
+      ['--tenant', 'cli-tenant', '--code', code, '--kind', 'registration_bb'],
+      {
+        ...TEST_ENV,
+      },
+    );
     expect(res.code).toBe(0);
-    const printed = JSON.parse(res.stdout) as { participant: { code: string; scopes: string[] }; credentials: { apiKey: string; clientSecret: string } };
+    const printed = JSON.parse(res.stdout) as {
+      participant: { code: string; scopes: string[] };
+      credentials: { apiKey: string; clientSecret: string };
+    };
     expect(printed.participant).toMatchObject({ code, scopes: ['mapper:read', 'mapper:write'] });
     expect(printed.credentials.apiKey).toMatch(/^pbb_[0-9a-f]{16}_/);
-    const again = await runTs('apps/payments-bb/src/cli/create-client.ts', ['--tenant', 'cli-tenant', '--code', code, '--kind', 'registration_bb'], {
-      ...TEST_ENV,
-    });
+    const again = await runTs(
+      'apps/payments-bb/src/cli/create-client.ts',
+      ['--tenant', 'cli-tenant', '--code', code, '--kind', 'registration_bb'],
+      {
+        ...TEST_ENV,
+      },
+    );
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/already exists/);
     expect(again.stdout).not.toContain('apiKey');
@@ -60,25 +76,40 @@ describe('The server as a process: logs, warnings, CLI', () => {
 
   it('logs JSON lines with the correlation ID, and never the financial address or the API key', async () => {
     const tenant = `logs${Date.now()}`;
-    const created = await runTs('apps/payments-bb/src/cli/create-client.ts', ['--tenant', tenant, '--code', 'LOGSOURCE001', '--kind', 'source_bb'], TEST_ENV);
+    const created = await runTs(
+      'apps/payments-bb/src/cli/create-client.ts',
+      ['--tenant', tenant, '--code', 'LOGSOURCE001', '--kind', 'source_bb'],
+      TEST_ENV,
+    );
     const { apiKey } = (JSON.parse(created.stdout) as { credentials: { apiKey: string } }).credentials;
     const server = await startServer({});
     try {
       const correlationId = `corr-${Date.now()}`;
       const res = await fetch(`${server.base}/register-beneficiary`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-API-Key': apiKey, 'X-CorrelationID': correlationId },
+        headers: {
+          'Content-Type': 'application/json',
+          'X-API-Key': apiKey,
+          'X-CorrelationID': correlationId,
+        },
         body: JSON.stringify({
           RequestID: 'LOGREQ000001',
           SourceBBID: 'LOGSOURCE001',
-          Beneficiaries: [{ PayeeFunctionalID: functionalId(), PaymentModality: '00', FinancialAddress: VALID_IBAN }],
+          Beneficiaries: [
+            { PayeeFunctionalID: functionalId(), PaymentModality: '00', FinancialAddress: VALID_IBAN },
+          ],
         }),
       });
       expect(res.status).toBe(200);
       expect(res.headers.get('x-correlationid')).toBe(correlationId);
       await waitForOutput(server.output, new RegExp(correlationId));
-      const lines = server.output().split('\n').filter((l) => l.startsWith('{'));
-      const requestLines = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.correlationId === correlationId);
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'));
+      const requestLines = lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.correlationId === correlationId);
       expect(requestLines.length).toBeGreaterThan(0);
       expect(requestLines[0]).toMatchObject({ tenant, client: 'LOGSOURCE001' });
       expect(server.output()).not.toContain(VALID_IBAN);
@@ -92,7 +123,9 @@ describe('The server as a process: logs, warnings, CLI', () => {
     const server = await startServer({ AUTH_MODE: 'none' });
     try {
       expect(server.output()).toMatch(/AUTH_MODE=none: requests are NOT authenticated/);
-      const res = await fetch(`${server.base}/participants`, { headers: { 'Platform-TenantId': 'sandbox-tenant' } });
+      const res = await fetch(`${server.base}/participants`, {
+        headers: { 'Platform-TenantId': 'sandbox-tenant' },
+      });
       expect(res.status).toBe(200);
     } finally {
       await server.stop();

@@ -7,6 +7,7 @@ import { LedgerModule } from '@app/ledger';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { AccountMapperModule } from './account-mapper/account-mapper.module';
 import { BulkModule } from './bulk/bulk.module';
+import { VouchersModule } from './vouchers/vouchers.module';
 import { redisOptionsFromUrl } from './bootstrap/redis-options';
 import { loggerOptions } from './bootstrap/logger-options';
 import { DemoBootstrapService } from './bootstrap/demo-bootstrap.service';
@@ -33,6 +34,7 @@ export class AppModule {
         LedgerApiModule,
         AccountMapperModule.register({ workers }),
         BulkModule.register({ workers }),
+        VouchersModule.register({ workers }),
       ],
       providers: [DemoBootstrapService],
     };

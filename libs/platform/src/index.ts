@@ -11,6 +11,7 @@ export * from './auth/decorators';
 export * from './tenancy/tenant-header';
 export * from './crypto/field-cipher';
 export * from './crypto/digest';
+export * from './crypto/jwe';
 export * from './idempotency/idempotency.service';
 export * from './audit/audit.service';
 export * from './request-context';

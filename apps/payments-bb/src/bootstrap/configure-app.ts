@@ -1,7 +1,7 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { json, urlencoded } from 'express';
+import { json, text, urlencoded } from 'express';
 import { Logger } from 'nestjs-pino';
 import {
   AllExceptionsFilter,
@@ -25,6 +25,8 @@ export async function createHttpApp(config: AppConfig): Promise<INestApplication
   app.use(correlationIdMiddleware);
   // Bulk batches may be far larger than any other JSON body; body-parser skips a body already parsed.
   app.use(['/bulk-payment', '/batchtransactions', '/prepayment-validation'], json({ limit: config.env.BULK_JSON_LIMIT }));
+  // Encrypted voucher files (JWE compact serialization) arrive as text; the voucher module decrypts them.
+  app.use('/vouchers', text({ type: 'application/jose', limit: '16mb' }));
   app.use(json({ limit: config.env.BODY_LIMIT }));
   app.use(urlencoded({ extended: false, limit: '64kb' }));
   app.use(expressErrorHandler);

@@ -17,7 +17,9 @@ export function exitWith(message: string, code = 1): never {
 }
 
 /** Boots the CLI module on a migrated database; configuration errors end the command with their message. */
-export async function withCliContext<T>(fn: (ctx: INestApplicationContext, config: AppConfig) => Promise<T>): Promise<T> {
+export async function withCliContext<T>(
+  fn: (ctx: INestApplicationContext, config: AppConfig) => Promise<T>,
+): Promise<T> {
   let config: AppConfig;
   try {
     config = AppConfig.load();

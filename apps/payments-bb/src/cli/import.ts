@@ -5,14 +5,17 @@ import { parseSeedFile, SeedFormatError } from '../seed-import/seed-file';
 import { SeedConflictError } from '../seed-import/seed-importer.service';
 import { exitWith, parseFlags, withCliContext } from './cli-context';
 
-const USAGE = `Usage: npm run import -- FILE [--tenant ID]
-Loads GovStack sandbox seed data (g2p entries: source BBs and their beneficiaries) into the tenant
-(default: DEFAULT_TENANT_ID). All or nothing; re-running the same file changes nothing.
+const USAGE = `Usage: npm run import -- FILE [--tenant ID] [--voucher-group CODE]
+Loads GovStack sandbox seed data into the tenant (default: DEFAULT_TENANT_ID): g2p entries (source BBs and
+their beneficiaries), merchants, and legacy vouchers into the named voucher group (which must exist; its
+program funds the vouchers still outstanding). All or nothing; re-running the same file changes nothing.
 Source BBs it creates get credentials you can issue with POST /participants/{id}/rotate-credentials.`;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const file = args.find((a, i) => !a.startsWith('--') && !(args[i - 1] ?? '').startsWith('--tenant'));
+  const file = args.find(
+    (a, i) => !a.startsWith('--') && !['--tenant', '--voucher-group'].includes(args[i - 1] ?? ''),
+  );
   const flags = parseFlags(args);
   if (!file || flags.has('help')) exitWith(USAGE, flags.has('help') ? 0 : 2);
   let text: string;
@@ -31,7 +34,9 @@ async function main(): Promise<void> {
   await withCliContext(async (ctx, config) => {
     const tenantId = flags.get('tenant')?.[0] ?? config.env.DEFAULT_TENANT_ID;
     try {
-      const report = await ctx.get(SeedImporterService).import(tenantId, seed);
+      const report = await ctx
+        .get(SeedImporterService)
+        .import(tenantId, seed, { voucherGroup: flags.get('voucher-group')?.[0] });
       process.stdout.write(`${JSON.stringify(report)}\n`);
     } catch (err) {
       if (err instanceof SeedConflictError) exitWith(`${file} refused, nothing loaded: ${err.message}`);

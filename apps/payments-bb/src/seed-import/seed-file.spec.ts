@@ -42,8 +42,29 @@ describe('parseSeedFile', () => {
       ],
     });
     expect(parsed.g2p[8].beneficiaries[0].address).toBe('IT79U0300203280976621416214');
-    // Comment strings ("// Pre-Activated") are not counted.
-    expect(parsed.skipped).toEqual({ vouchers: 34, merchants: 7 });
+    // Comment strings ("// Pre-Activated") are not entries; they name the state of the entries under them.
+    expect(parsed.skipped).toEqual({ 'vouchers (Not Existing)': 1 });
+    expect(parsed.vouchers).toHaveLength(33);
+    expect(parsed.merchants).toHaveLength(7);
+    expect(parsed.vouchers.find((v) => v.serial === 2134n)).toMatchObject({
+      number: '315425',
+      state: 'cancelled',
+    });
+    expect(parsed.vouchers.find((v) => v.serial === 6001n)).toMatchObject({ state: 'consumed' });
+    expect(parsed.vouchers.find((v) => v.serial === 6002n)).toMatchObject({ state: 'expired' });
+    expect(parsed.vouchers.find((v) => v.serial === 35678n)).toMatchObject({ number: null, state: 'Purged' });
+    expect(parsed.vouchers.find((v) => v.serial === 60000n)).toMatchObject({
+      number: '600000',
+      state: 'Activated',
+      govStackBb: 'bb-digital-registries',
+      amount: '1000',
+    });
+    expect(parsed.merchants[5]).toEqual({
+      index: 6,
+      name: 'Ronan Oliver',
+      bankDetails: 'Vigor Bank Group',
+      group: 'insufficient funds',
+    });
   });
 
   it('skips "// comment" strings and keeps the raw index of each entry', () => {
@@ -66,7 +87,7 @@ describe('parseSeedFile', () => {
   });
 
   it('accepts a file with only some of the parts', () => {
-    expect(parseSeedFile('{}')).toEqual({ g2p: [], skipped: {} });
+    expect(parseSeedFile('{}')).toEqual({ g2p: [], vouchers: [], merchants: [], skipped: {} });
     expect(parseSeedFile(seed([])).g2p).toEqual([]);
   });
 

@@ -4,12 +4,18 @@ import { DataSource, EntityManager } from 'typeorm';
 import { BeneficiaryRegistryService } from '../account-mapper/beneficiary-registry.service';
 import { ParticipantsService } from '../participants/participants.service';
 import { SeedFile } from './seed-file';
+import { VoucherSeedError, VoucherSeedImporter } from './voucher-seed-importer';
 
 export interface ImportReport {
   tenantId: string;
   sourcesCreated: string[];
   registered: number;
   unchanged: number;
+  merchants: number;
+  merchantsUnchanged: number;
+  vouchers: number;
+  /** Minor units moved from the group's program to its liability account for the outstanding vouchers. */
+  vouchersFunded: string;
   skipped: Record<string, number>;
 }
 
@@ -28,11 +34,26 @@ export class SeedImporterService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly participants: ParticipantsService,
     private readonly registry: BeneficiaryRegistryService,
+    private readonly voucherSeed: VoucherSeedImporter,
   ) {}
 
-  async import(tenantId: string, seed: SeedFile): Promise<ImportReport> {
+  async import(
+    tenantId: string,
+    seed: SeedFile,
+    opts: { voucherGroup?: string } = {},
+  ): Promise<ImportReport> {
     return this.ds.transaction(async (m) => {
-      const report: ImportReport = { tenantId, sourcesCreated: [], registered: 0, unchanged: 0, skipped: seed.skipped };
+      const report: ImportReport = {
+        tenantId,
+        sourcesCreated: [],
+        registered: 0,
+        unchanged: 0,
+        merchants: 0,
+        merchantsUnchanged: 0,
+        vouchers: 0,
+        vouchersFunded: '0',
+        skipped: seed.skipped,
+      };
       const sourceIds = new Map<string, string>();
       for (const entry of seed.g2p) {
         const sourceBbId = await this.sourceId(m, tenantId, entry.sourceBbId, sourceIds, report);
@@ -45,16 +66,45 @@ export class SeedImporterService {
         if (outcome.failedCases.length) {
           const f = outcome.failedCases[0];
           const j = entry.beneficiaries.findIndex((b) => b.functionalId === f.functionalId);
-          throw new SeedConflictError(`g2p[${entry.index}].Beneficiaries[${j}] (${f.functionalId}): ${f.reason}`);
+          throw new SeedConflictError(
+            `g2p[${entry.index}].Beneficiaries[${j}] (${f.functionalId}): ${f.reason}`,
+          );
         }
         report.registered += outcome.applied;
         report.unchanged += outcome.unchanged;
+      }
+      // Vouchers need a group (currency, program funds): without --voucher-group they are reported, not loaded.
+      if (seed.vouchers.length && !opts.voucherGroup)
+        report.skipped = { ...report.skipped, 'vouchers (no --voucher-group)': seed.vouchers.length };
+      const merchants = await this.voucherSeed.merchantsPart(m, tenantId, seed.merchants, IMPORT_ACTOR);
+      report.merchants = merchants.merchants;
+      report.merchantsUnchanged = merchants.unchanged;
+      try {
+        const vouchers = await this.voucherSeed.vouchersPart(
+          m,
+          tenantId,
+          opts.voucherGroup,
+          seed.vouchers,
+          (code) => this.sourceId(m, tenantId, code, sourceIds, report),
+          IMPORT_ACTOR,
+        );
+        report.vouchers = vouchers.vouchers;
+        report.vouchersFunded = vouchers.funded;
+      } catch (err) {
+        if (err instanceof VoucherSeedError) throw new SeedConflictError(err.message);
+        throw err;
       }
       return report;
     });
   }
 
-  private async sourceId(m: EntityManager, tenantId: string, code: string, cache: Map<string, string>, report: ImportReport) {
+  private async sourceId(
+    m: EntityManager,
+    tenantId: string,
+    code: string,
+    cache: Map<string, string>,
+    report: ImportReport,
+  ) {
     const cached = cache.get(code);
     if (cached) return cached;
     const existing = await this.participants.findActive(tenantId, code, ['source_bb', 'registration_bb'], m);

@@ -8,6 +8,7 @@ export const DEFAULT_CONFIG: Readonly<PayerFspConfig> = {
   pushDisabled: false,
   strictAccounts: false,
   pushChunkSize: 1000,
+  transferMode: 'complete',
 };
 
 const AUTHORIZATION_MODES: readonly AuthorizationMode[] = ['Y', 'N', 'pending'];
@@ -42,6 +43,10 @@ const CHECKS: Record<keyof PayerFspConfig, Checker> = {
   pbbApiKey: optionalText,
   tenantId: optionalText,
   refuseSubBatches: optionalText,
+  transferMode: (v) =>
+    ['complete', 'insufficient_funds', 'pending', 'no_answer'].includes(v as string)
+      ? undefined
+      : "must be 'complete', 'insufficient_funds', 'pending' or 'no_answer'",
 };
 
 /**

@@ -179,10 +179,57 @@ export class PayerFspState {
   reset(): void {
     this.accounts.clear();
     this.subBatches.clear();
+    this.transfers.clear();
     this.paid.clear();
     this.retained = 0;
     this.references = 0;
     this.random = seededRandom(this.seed);
+  }
+
+  /** Single credit transfers by ID: what was answered, so a repeat gets the same answer and pays nothing again. */
+  readonly transfers = new Map<
+    string,
+    {
+      fingerprint: string;
+      status: 'ACSC' | 'RJCT' | 'PDNG';
+      reasonCode?: string;
+      reason?: string;
+      fspReference?: string;
+    }
+  >();
+
+  transfer(
+    id: string,
+    fingerprint: string,
+    financialAddress: string,
+    amount: DecimalAmount,
+    config: Readonly<PayerFspConfig>,
+  ) {
+    const known = this.transfers.get(id);
+    if (known)
+      return known.fingerprint === fingerprint
+        ? { kind: 'repeated' as const, record: known }
+        : { kind: 'conflict' as const, record: known };
+    if (this.transfers.size >= MAX_EXECUTIONS)
+      this.transfers.delete(this.transfers.keys().next().value as string);
+    const refusal =
+      config.transferMode === 'insufficient_funds'
+        ? { reasonCode: 'AM04', reason: 'Insufficient funds' }
+        : this.refusal(financialAddress, amount, config);
+    if (refusal) {
+      const record = { fingerprint, status: 'RJCT' as const, ...refusal };
+      this.transfers.set(id, record);
+      return { kind: 'accepted' as const, record };
+    }
+    this.references += 1;
+    const record = {
+      fingerprint,
+      status: 'ACSC' as 'ACSC' | 'PDNG',
+      fspReference: `SIMFSP-${this.references.toString().padStart(10, '0')}`,
+    };
+    this.recordPayment(id);
+    this.transfers.set(id, record);
+    return { kind: 'accepted' as const, record };
   }
 
   private refusal(financialAddress: string, amount: DecimalAmount, config: Readonly<PayerFspConfig>) {

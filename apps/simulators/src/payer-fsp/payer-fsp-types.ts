@@ -98,6 +98,12 @@ export interface PayerFspConfig {
   pushChunkSize: number;
   /** When set, every new sub-batch is refused as a whole: 422 {error: refuseSubBatches}. */
   refuseSubBatches?: string;
+  /**
+   * Single credit transfers (POST /transfers, voucher redemptions): 'complete' pays and answers ACSC (after
+   * latencyMs); 'insufficient_funds' refuses with AM04; 'pending' answers PDNG and pays latencyMs later;
+   * 'no_answer' pays but never answers (the caller times out and must ask GET /transfers/{id}).
+   */
+  transferMode: 'complete' | 'insufficient_funds' | 'pending' | 'no_answer';
 }
 
 export interface PayerFspOptions extends Partial<PayerFspConfig> {

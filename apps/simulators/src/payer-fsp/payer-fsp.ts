@@ -1,3 +1,4 @@
+import { parseDecimal } from './amounts';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 // The signature helper alone, not the library's index: the simulator stays a plain node:http program.
@@ -124,6 +125,17 @@ export async function startPayerFsp(opts: PayerFspOptions = {}): Promise<PayerFs
       if (method !== 'GET') return reply(res, 405, { error: 'use GET' });
       return querySubBatch(res, path.slice('/sub-batches/'.length));
     }
+    if (path === '/transfers') {
+      if (method !== 'POST') return reply(res, 405, { error: 'use POST' });
+      return creditTransfer(res, body);
+    }
+    if (path.startsWith('/transfers/')) {
+      if (method !== 'GET') return reply(res, 405, { error: 'use GET' });
+      const id = safeDecode(path.slice('/transfers/'.length));
+      const t = id === undefined ? undefined : state.transfers.get(id);
+      if (!t) return reply(res, 404, { error: 'no such transfer' });
+      return reply(res, 200, transferAnswer(id!, t));
+    }
     if (path.startsWith('/batches/')) {
       if (method !== 'POST') return reply(res, 405, { error: 'use POST' });
       if (command !== 'authorize') return badRequest(res, 'command must be authorize');
@@ -176,6 +188,63 @@ export async function startPayerFsp(opts: PayerFspOptions = {}): Promise<PayerFs
     }
     reply(res, 202, { subBatchId: record.subBatchId, accepted: record.accepted });
     notify();
+  }
+
+  const held = new Set<ServerResponse>();
+
+  function transferAnswer(
+    id: string,
+    t: { status: string; reasonCode?: string; reason?: string; fspReference?: string },
+  ) {
+    return {
+      transferId: id,
+      status: t.status,
+      ...(t.fspReference ? { fspReference: t.fspReference } : {}),
+      ...(t.reasonCode ? { reasonCode: t.reasonCode, reason: t.reason } : {}),
+    };
+  }
+
+  function creditTransfer(res: ServerResponse, body: unknown): void {
+    const b = (body ?? {}) as {
+      transferId?: unknown;
+      amount?: unknown;
+      currency?: unknown;
+      payee?: { financialAddress?: unknown };
+    };
+    const address = b.payee?.financialAddress;
+    const amount = parseDecimal(b.amount);
+    if (
+      typeof b.transferId !== 'string' ||
+      !b.transferId ||
+      typeof address !== 'string' ||
+      !amount ||
+      typeof b.currency !== 'string'
+    )
+      return badRequest(
+        res,
+        'transferId, payee.financialAddress, amount (decimal string) and currency are required',
+      );
+    const result = state.transfer(b.transferId, JSON.stringify(body), address, amount, config);
+    if (result.kind === 'conflict')
+      return reply(res, 409, {
+        error: `transferId ${b.transferId} was already received with a different body`,
+      });
+    const { record } = result;
+    if (result.kind === 'accepted' && record.status === 'ACSC' && config.transferMode === 'pending') {
+      record.status = 'PDNG';
+      setTimeout(() => (record.status = 'ACSC'), config.latencyMs).unref();
+    }
+    if (result.kind === 'accepted' && config.transferMode === 'no_answer') {
+      held.add(res);
+      res.on('close', () => held.delete(res));
+      return;
+    }
+    const answer = transferAnswer(b.transferId, record);
+    if (config.latencyMs > 0 && config.transferMode !== 'pending') {
+      setTimeout(() => reply(res, 200, answer), config.latencyMs).unref();
+      return;
+    }
+    reply(res, 200, answer);
   }
 
   function pushJobs(record: ReceivedSubBatch): PushJob[] {
@@ -340,6 +409,7 @@ export async function startPayerFsp(opts: PayerFspOptions = {}): Promise<PayerFs
     reset,
     close: () => {
       closed = true;
+      for (const r of held) r.destroy();
       pusher.stop();
       for (const stop of closers) stop();
       return new Promise<void>((resolve, reject) => {

@@ -49,7 +49,9 @@ export class AccountMapper1763800200000 implements MigrationInterface {
         completed_at        timestamptz,
         UNIQUE (tenant_id, source_bb_id, operation, request_id)
       )`);
-    await q.query(`CREATE INDEX mapper_requests_pending ON mapper_requests (created_at) WHERE status = 'accepted'`);
+    await q.query(
+      `CREATE INDEX mapper_requests_pending ON mapper_requests (created_at) WHERE status = 'accepted'`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -53,11 +53,21 @@ export class Ledger1763800300000 implements MigrationInterface {
         CHECK ((kind IN ('post_pending','void_pending','expire_pending')) = (pending_id IS NOT NULL)),
         CHECK (kind = 'pending' OR timeout_at IS NULL)
       )`);
-    await q.query(`CREATE UNIQUE INDEX ledger_transfers_one_resolution ON ledger_transfers (pending_id) WHERE pending_id IS NOT NULL`);
-    await q.query(`CREATE INDEX ledger_transfers_debit ON ledger_transfers (debit_account_id, created_at, id)`);
-    await q.query(`CREATE INDEX ledger_transfers_credit ON ledger_transfers (credit_account_id, created_at, id)`);
-    await q.query(`CREATE INDEX ledger_transfers_reference ON ledger_transfers (tenant_id, reference_type, reference_id)`);
-    await q.query(`CREATE INDEX ledger_transfers_expiring ON ledger_transfers (timeout_at) WHERE kind = 'pending' AND timeout_at IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX ledger_transfers_one_resolution ON ledger_transfers (pending_id) WHERE pending_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX ledger_transfers_debit ON ledger_transfers (debit_account_id, created_at, id)`,
+    );
+    await q.query(
+      `CREATE INDEX ledger_transfers_credit ON ledger_transfers (credit_account_id, created_at, id)`,
+    );
+    await q.query(
+      `CREATE INDEX ledger_transfers_reference ON ledger_transfers (tenant_id, reference_type, reference_id)`,
+    );
+    await q.query(
+      `CREATE INDEX ledger_transfers_expiring ON ledger_transfers (timeout_at) WHERE kind = 'pending' AND timeout_at IS NOT NULL`,
+    );
     await q.query(`CREATE TRIGGER ledger_transfers_no_update_delete BEFORE UPDATE OR DELETE ON ledger_transfers
                    FOR EACH ROW EXECUTE FUNCTION refuse_row_change()`);
     await q.query(`CREATE TRIGGER ledger_transfers_no_truncate BEFORE TRUNCATE ON ledger_transfers

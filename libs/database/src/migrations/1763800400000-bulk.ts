@@ -80,7 +80,9 @@ export class Bulk1763800400000 implements MigrationInterface {
         UNIQUE (tenant_id, source_bb_id, request_key)
       )`);
     await q.query(`CREATE INDEX batches_tenant_created ON batches (tenant_id, created_at DESC)`);
-    await q.query(`CREATE INDEX batches_external ON batches (tenant_id, external_batch_id) WHERE external_batch_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX batches_external ON batches (tenant_id, external_batch_id) WHERE external_batch_id IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX batches_active ON batches (updated_at)
                    WHERE state NOT IN ('completed','partially_completed','failed','cancelled')`);
     await q.query(`
@@ -110,7 +112,9 @@ export class Bulk1763800400000 implements MigrationInterface {
         PRIMARY KEY (batch_id, seq)
       )`);
     await q.query(`CREATE INDEX batch_instructions_by_id ON batch_instructions (batch_id, instruction_id)`);
-    await q.query(`CREATE INDEX batch_instructions_sub_batch ON batch_instructions (sub_batch_id, instruction_id) WHERE sub_batch_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX batch_instructions_sub_batch ON batch_instructions (sub_batch_id, instruction_id) WHERE sub_batch_id IS NOT NULL`,
+    );
     await q.query(`
       CREATE TABLE instruction_registry (
         tenant_id       text NOT NULL,
@@ -142,7 +146,9 @@ export class Bulk1763800400000 implements MigrationInterface {
         created_at         timestamptz NOT NULL DEFAULT now(),
         UNIQUE (batch_id, seq)
       )`);
-    await q.query(`CREATE INDEX sub_batches_open ON sub_batches (batch_id) WHERE state IN ('pending','submitting','submitted')`);
+    await q.query(
+      `CREATE INDEX sub_batches_open ON sub_batches (batch_id) WHERE state IN ('pending','submitting','submitted')`,
+    );
     await q.query(`
       CREATE TABLE prepayment_validations (
         tenant_id     text NOT NULL REFERENCES tenants(id),
@@ -157,7 +163,15 @@ export class Bulk1763800400000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['prepayment_validations', 'sub_batches', 'instruction_registry', 'batch_instructions', 'batches', 'programs', 'fsp_connectors'])
+    for (const t of [
+      'prepayment_validations',
+      'sub_batches',
+      'instruction_registry',
+      'batch_instructions',
+      'batches',
+      'programs',
+      'fsp_connectors',
+    ])
       await q.query(`DROP TABLE ${t}`);
   }
 }

@@ -25,17 +25,38 @@ export const SCOPES = [
   'bulk:approve',
   'bulk:status',
   'programs:admin',
+  'vouchers:issue',
+  'vouchers:redeem',
+  'vouchers:read',
+  'vouchers:override',
+  'vouchers:admin',
   '*',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export const DEFAULT_SCOPES: Record<ParticipantKind, Scope[]> = {
-  source_bb: ['mapper:read', 'mapper:write', 'bulk:submit', 'bulk:read'],
+  source_bb: [
+    'mapper:read',
+    'mapper:write',
+    'bulk:submit',
+    'bulk:read',
+    'vouchers:issue',
+    'vouchers:redeem',
+    'vouchers:read',
+  ],
   registration_bb: ['mapper:read', 'mapper:write'],
-  information_mediator: ['mapper:read', 'mapper:write', 'bulk:submit', 'bulk:read'],
+  information_mediator: [
+    'mapper:read',
+    'mapper:write',
+    'bulk:submit',
+    'bulk:read',
+    'vouchers:issue',
+    'vouchers:redeem',
+    'vouchers:read',
+  ],
   fsp: ['bulk:status'],
   biller: [],
-  merchant_gateway: [],
+  merchant_gateway: ['vouchers:redeem', 'vouchers:read'],
   operator: ['*'],
 };
 

@@ -31,7 +31,9 @@ export class EnvConfig {
   @IsIn(['development', 'test', 'production'])
   NODE_ENV: 'development' | 'test' | 'production' = 'development';
 
-  @IsInt() @Min(0) @Max(65535)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT: number = 3333;
 
   @IsIn(['api', 'worker', 'all'])
@@ -40,10 +42,13 @@ export class EnvConfig {
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/payments';
 
-  @IsInt() @Min(1) @Max(200)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DATABASE_POOL_SIZE: number = 10;
 
-  @IsBoolean() @Transform(toBool)
+  @IsBoolean()
+  @Transform(toBool)
   DATABASE_CREATE_IF_MISSING: boolean = true;
 
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
@@ -52,31 +57,44 @@ export class EnvConfig {
   @Matches(/^[a-z0-9_-]{1,32}$/i, { message: 'QUEUE_PREFIX must be 1-32 letters, digits, - or _' })
   QUEUE_PREFIX: string = 'pbb';
 
-  @IsIn(['on', 'none'], { message: "AUTH_MODE must be 'on' (default) or 'none' (sandbox behind an Information Mediator)" })
+  @IsIn(['on', 'none'], {
+    message: "AUTH_MODE must be 'on' (default) or 'none' (sandbox behind an Information Mediator)",
+  })
   AUTH_MODE: 'on' | 'none' = 'on';
 
-  @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string;
 
-  @IsInt() @Min(60) @Max(86400)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
   JWT_TTL_SECONDS: number = 900;
 
   @IsString()
   JWT_ISSUER: string = 'govstack-payments-bb';
 
-  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'FIELD_ENCRYPTION_KEY must be 32 random bytes, base64-encoded' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, {
+    message: 'FIELD_ENCRYPTION_KEY must be 32 random bytes, base64-encoded',
+  })
   FIELD_ENCRYPTION_KEY?: string;
 
-  @Matches(/^[A-Za-z0-9._-]{1,32}$/, { message: 'FIELD_ENCRYPTION_KEY_ID must be 1-32 letters, digits, . _ or -' })
+  @Matches(/^[A-Za-z0-9._-]{1,32}$/, {
+    message: 'FIELD_ENCRYPTION_KEY_ID must be 1-32 letters, digits, . _ or -',
+  })
   FIELD_ENCRYPTION_KEY_ID: string = 'k1';
 
   /** Keys kept only to decrypt older rows: "id:base64,id:base64". */
-  @IsOptional() @Matches(/^([A-Za-z0-9._-]{1,32}:[A-Za-z0-9+/]{43}=)(,[A-Za-z0-9._-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, {
+  @IsOptional()
+  @Matches(/^([A-Za-z0-9._-]{1,32}:[A-Za-z0-9+/]{43}=)(,[A-Za-z0-9._-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, {
     message: 'FIELD_ENCRYPTION_RETIRED_KEYS must be a comma-separated list of id:base64key',
   })
   FIELD_ENCRYPTION_RETIRED_KEYS?: string;
 
-  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'FIELD_HASH_KEY must be 32 random bytes, base64-encoded' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'FIELD_HASH_KEY must be 32 random bytes, base64-encoded' })
   FIELD_HASH_KEY?: string;
 
   /** Where development keys are generated and kept when none are configured (never in production). */
@@ -86,28 +104,43 @@ export class EnvConfig {
   @Matches(/^\d+(b|kb|mb)$/i, { message: "BODY_LIMIT must look like '50mb'" })
   BODY_LIMIT: string = '50mb';
 
-  @IsInt() @Min(1) @Max(1_000_000)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   MAPPER_MAX_BENEFICIARIES: number = 200_000;
 
-  @IsInt() @Min(1) @Max(50)
+  @IsInt()
+  @Min(1)
+  @Max(50)
   CALLBACK_MAX_ATTEMPTS: number = 8;
 
-  @IsInt() @Min(10) @Max(3_600_000)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
   CALLBACK_BACKOFF_BASE_MS: number = 2_000;
 
-  @IsInt() @Min(100) @Max(86_400_000)
+  @IsInt()
+  @Min(100)
+  @Max(86_400_000)
   CALLBACK_BACKOFF_MAX_MS: number = 3_600_000;
 
-  @IsInt() @Min(100) @Max(120_000)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
   CALLBACK_TIMEOUT_MS: number = 10_000;
 
-  @IsBoolean() @Transform(toBool)
+  @IsBoolean()
+  @Transform(toBool)
   CALLBACK_ALLOW_PRIVATE_TARGETS: boolean = false;
 
-  @IsInt() @Min(200) @Max(3_600_000)
+  @IsInt()
+  @Min(200)
+  @Max(3_600_000)
   CALLBACK_RECOVERY_INTERVAL_MS: number = 30_000;
 
-  @IsInt() @Min(100) @Max(3_600_000)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   LEDGER_SWEEP_INTERVAL_MS: number = 5_000;
 
   /** How other systems reach this server: the base of the status-push URL given to payer FSPs. */
@@ -122,36 +155,110 @@ export class EnvConfig {
   @Matches(/^\d+(b|kb|mb)$/i, { message: "BULK_JSON_LIMIT must look like '160mb'" })
   BULK_JSON_LIMIT: string = '160mb';
 
-  @IsInt() @Min(1) @Max(10_000_000)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
   BULK_MAX_INSTRUCTIONS: number = 1_000_000;
 
   /** How often waiting batches (funds, authorization, schedule) and unanswered sub-batches are looked at again. */
-  @IsInt() @Min(100) @Max(3_600_000)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   BULK_SWEEP_INTERVAL_MS: number = 10_000;
 
-  @IsInt() @Min(1) @Max(86_400)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
   BULK_STATUS_POLL_AFTER_SECONDS: number = 300;
 
-  @IsInt() @Min(10) @Max(3_600_000)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
   BULK_SUBMIT_BACKOFF_BASE_MS: number = 1_000;
 
-  @IsInt() @Min(100) @Max(86_400_000)
+  @IsInt()
+  @Min(100)
+  @Max(86_400_000)
   BULK_SUBMIT_BACKOFF_MAX_MS: number = 300_000;
 
   /** Failed instructions listed in a batch's final callback; the rest are in the CSV report it links to. */
-  @IsInt() @Min(0) @Max(1_000_000)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
   BULK_CALLBACK_MAX_FAILURES: number = 10_000;
+
+  /** Digits of a generated voucher number (16-25). 16 keeps it below 2^53, exact as a JSON number (v1 sends integers). */
+  @IsInt()
+  @Min(16)
+  @Max(25)
+  VOUCHER_NUMBER_DIGITS: number = 16;
+
+  /** How often expired vouchers are expired, finished ones purged and unanswered redemptions asked about. */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  VOUCHER_SWEEP_INTERVAL_MS: number = 30_000;
+
+  /** Days a consumed, cancelled or expired voucher keeps its number before it is purged (the row stays). */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  VOUCHER_PURGE_AFTER_DAYS: number = 90;
+
+  /** First status check of a redemption whose payment answer did not come; later checks back off. */
+  @IsInt()
+  @Min(50)
+  @Max(3_600_000)
+  VOUCHER_REDEMPTION_CHECK_MS: number = 5_000;
+
+  /** Wrong voucher numbers one caller may send for one merchant in VOUCHER_GUESS_WINDOW_SECONDS before it is slowed. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  VOUCHER_GUESS_THROTTLE_AFTER: number = 3;
+
+  /** ... and before it is locked out for VOUCHER_GUESS_LOCKOUT_SECONDS. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  VOUCHER_GUESS_LOCKOUT_AFTER: number = 10;
+
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  VOUCHER_GUESS_WINDOW_SECONDS: number = 900;
+
+  @IsInt()
+  @Min(1)
+  @Max(604_800)
+  VOUCHER_GUESS_LOCKOUT_SECONDS: number = 1800;
+
+  /**
+   * This server's RSA private key (PEM, or the PEM base64-encoded) for encrypted voucher files (JWE): partners
+   * encrypt batch activation files to its public half (GET /vouchers/encryption-key). Unset: encrypted files are
+   * refused with 503.
+   */
+  @IsOptional()
+  @IsString()
+  VOUCHER_JWE_PRIVATE_KEY?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'VOUCHER_JWE_KEY_ID must be 1-64 letters, digits, . _ or -' })
+  VOUCHER_JWE_KEY_ID?: string;
 
   @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'DEFAULT_TENANT_ID must be 1-64 letters, digits, . _ or -' })
   DEFAULT_TENANT_ID: string = 'demo';
 
-  @IsOptional() @IsBoolean() @Transform(toBool)
+  @IsOptional()
+  @IsBoolean()
+  @Transform(toBool)
   BOOTSTRAP_DEMO?: boolean;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 
-  @IsBoolean() @Transform(toBool)
+  @IsBoolean()
+  @Transform(toBool)
   MIGRATIONS_RUN: boolean = true;
 }
 
@@ -160,12 +267,24 @@ export class ConfigError extends Error {}
 /** Parses and validates the environment; throws ConfigError listing every bad variable at once. */
 export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   // Optional settings have no initial value, so name them explicitly.
-  const known = [...Object.keys(new EnvConfig()), 'BOOTSTRAP_DEMO', 'JWT_SECRET', 'FIELD_ENCRYPTION_KEY', 'FIELD_ENCRYPTION_RETIRED_KEYS', 'FIELD_HASH_KEY'];
+  const known = [
+    ...Object.keys(new EnvConfig()),
+    'BOOTSTRAP_DEMO',
+    'JWT_SECRET',
+    'FIELD_ENCRYPTION_KEY',
+    'FIELD_ENCRYPTION_RETIRED_KEYS',
+    'FIELD_HASH_KEY',
+    'VOUCHER_JWE_PRIVATE_KEY',
+    'VOUCHER_JWE_KEY_ID',
+  ];
   const relevant: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     if (v !== undefined && v !== '' && known.includes(k)) relevant[k] = v;
   }
-  const config = plainToInstance(EnvConfig, relevant, { enableImplicitConversion: true, exposeDefaultValues: true });
+  const config = plainToInstance(EnvConfig, relevant, {
+    enableImplicitConversion: true,
+    exposeDefaultValues: true,
+  });
   const errors = validateSync(config, { whitelist: false });
   if (errors.length) {
     const lines = errors.map((e) => {

@@ -4,7 +4,8 @@ import { ErrorShape } from './error-shapes';
 /** GovStack request IDs travel in the body as RequestID (v1) or requestID/requestId (v3). */
 export function requestIdOf(req: Request): string | null {
   const body = req.body as Record<string, unknown> | undefined;
-  const fromBody = body && typeof body === 'object' ? (body.RequestID ?? body.requestID ?? body.requestId) : undefined;
+  const fromBody =
+    body && typeof body === 'object' ? (body.RequestID ?? body.requestID ?? body.requestId) : undefined;
   const fromQuery = req.query?.requestId;
   const id = fromBody ?? fromQuery;
   return typeof id === 'string' ? id : null;

@@ -12,13 +12,22 @@ export function toAppException(err: unknown): AppException {
   if (err instanceof AppException) return err;
   const bp = err as BodyParserError;
   if (bp && typeof bp === 'object' && typeof bp.type === 'string') {
-    if (bp.type === 'entity.parse.failed') return new AppException(ErrorCode.MALFORMED_JSON, 'Request body is not valid JSON');
+    if (bp.type === 'entity.parse.failed')
+      return new AppException(ErrorCode.MALFORMED_JSON, 'Request body is not valid JSON');
     if (bp.type === 'entity.too.large')
-      return new AppException(ErrorCode.PAYLOAD_TOO_LARGE, 'Request body is larger than the configured limit');
+      return new AppException(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        'Request body is larger than the configured limit',
+      );
     if (bp.type === 'encoding.unsupported' || bp.type === 'charset.unsupported')
       return new AppException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Unsupported body encoding');
     if (typeof bp.status === 'number' && bp.status < 500)
-      return new AppException(ErrorCode.VALIDATION_FAILED, 'Request body could not be read', undefined, bp.status);
+      return new AppException(
+        ErrorCode.VALIDATION_FAILED,
+        'Request body could not be read',
+        undefined,
+        bp.status,
+      );
   }
   if (err instanceof HttpException) {
     const status = err.getStatus();

@@ -56,7 +56,10 @@ export class IdempotencyService {
       );
     }
     if (row.response_status === null) {
-      throw new AppException(ErrorCode.CONFLICT, `Request '${claim.key}' is still being processed; retry later`);
+      throw new AppException(
+        ErrorCode.CONFLICT,
+        `Request '${claim.key}' is still being processed; retry later`,
+      );
     }
     return { status: row.response_status, body: row.response_body, replayed: true };
   }

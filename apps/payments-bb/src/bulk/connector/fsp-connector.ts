@@ -82,11 +82,35 @@ export class FspCallError extends Error {
   }
 }
 
+/** One synchronous credit (a voucher redeemed at a merchant). The FSP treats a repeated transferId as the same transfer. */
+export interface CreditTransferRequest {
+  transferId: string;
+  payerIdentifier: string;
+  payeeName: string;
+  financialAddress: string;
+  /** Minor units. */
+  amount: bigint;
+  currency: string;
+  narration?: string;
+}
+
+export type CreditTransferResult =
+  | { status: 'completed'; fspReference: string }
+  | { status: 'rejected'; reasonCode: string; reason: string }
+  | { status: 'pending' };
+
 export abstract class FspConnector {
   abstract authorize(fsp: FspEndpoint, req: AuthorizationRequest): Promise<AuthorizationAnswer>;
   abstract validateAccounts(fsp: FspEndpoint, req: ValidationRequest): Promise<FailedLookup[]>;
   /** Idempotent by subBatchId. Throws FspCallError. */
   abstract submitSubBatch(fsp: FspEndpoint, req: SubBatchRequest): Promise<void>;
   /** `undefined` when the FSP does not know the sub-batch (it must be submitted again). */
-  abstract querySubBatch(fsp: FspEndpoint, subBatchId: string): Promise<InstructionStatusReport[] | undefined>;
+  abstract querySubBatch(
+    fsp: FspEndpoint,
+    subBatchId: string,
+  ): Promise<InstructionStatusReport[] | undefined>;
+  /** Throws FspCallError: 'unavailable' when the outcome is unknown (ask queryTransfer later), 'refused' on another 4xx. */
+  abstract creditTransfer(fsp: FspEndpoint, req: CreditTransferRequest): Promise<CreditTransferResult>;
+  /** `undefined` when the FSP has no transfer with that ID. */
+  abstract queryTransfer(fsp: FspEndpoint, transferId: string): Promise<CreditTransferResult | undefined>;
 }

@@ -18,10 +18,18 @@ export class FspEndpoints {
        FROM participants p LEFT JOIN fsp_connectors c ON c.tenant_id = p.tenant_id AND c.fsp_id = p.id
        WHERE p.tenant_id = $1 AND p.id = $2`,
       [tenantId, fspId],
-    )) as { code: string; status: string; callback_secret_enc: Buffer; callback_secret_key_id: string; base_url: string | null; timeout_ms: number }[];
+    )) as {
+      code: string;
+      status: string;
+      callback_secret_enc: Buffer;
+      callback_secret_key_id: string;
+      base_url: string | null;
+      timeout_ms: number;
+    }[];
     const r = rows[0];
     // Not configured or disabled is an operator's to fix; the batch waits and retries rather than failing its payees.
-    if (!r || !r.base_url) throw new FspCallError('unavailable', `No connector is configured for payer FSP ${r?.code ?? fspId}`);
+    if (!r || !r.base_url)
+      throw new FspCallError('unavailable', `No connector is configured for payer FSP ${r?.code ?? fspId}`);
     if (r.status !== 'active') throw new FspCallError('unavailable', `Payer FSP ${r.code} is disabled`);
     return {
       fspId,

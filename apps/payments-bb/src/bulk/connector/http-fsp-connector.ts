@@ -4,6 +4,8 @@ import { formatAmount } from '@app/ledger/money';
 import {
   AuthorizationAnswer,
   AuthorizationRequest,
+  CreditTransferRequest,
+  CreditTransferResult,
   FailedLookup,
   FspCallError,
   FspConnector,
@@ -16,7 +18,10 @@ import {
 
 const STATUSES: readonly FspStatus[] = ['PDNG', 'ACCP', 'ACSC', 'RJCT'];
 /** An FSP's error text is shown to operators; keep it short and free of anything but printable text. */
-const clip = (s: unknown, n = 200) => String(s ?? '').replace(/[^\x20-\x7e]/g, ' ').slice(0, n);
+const clip = (s: unknown, n = 200) =>
+  String(s ?? '')
+    .replace(/[^\x20-\x7e]/g, ' ')
+    .slice(0, n);
 
 /** The connector contract of docs/fsp-connector.md over HTTP with Node's fetch. Responses are checked, not trusted. */
 @Injectable()
@@ -28,11 +33,17 @@ export class HttpFspConnector extends FspConnector {
       currency: req.currency,
       amount: formatAmount(req.amount, req.currency),
     };
-    const res = await this.call(fsp, 'POST', `/batches/${encodeURIComponent(req.batchId)}?command=authorize`, body);
+    const res = await this.call(
+      fsp,
+      'POST',
+      `/batches/${encodeURIComponent(req.batchId)}?command=authorize`,
+      body,
+    );
     if (res.status === 202) return { status: 'pending' };
     const answer = res.json as { status?: unknown; reason?: unknown };
     if (answer?.status === 'Y') return { status: 'Y' };
-    if (answer?.status === 'N') return { status: 'N', reason: clip(answer.reason) || 'refused by the payer FSP' };
+    if (answer?.status === 'N')
+      return { status: 'N', reason: clip(answer.reason) || 'refused by the payer FSP' };
     throw new FspCallError('unavailable', 'Authorization answer has no status Y or N');
   }
 
@@ -43,17 +54,27 @@ export class HttpFspConnector extends FspConnector {
       creditInstructions: req.items.map((i) => ({
         instructionID: i.instructionId,
         financialAddress: i.financialAddress,
-        ...(i.amount !== undefined && i.currency ? { amount: formatAmount(i.amount, i.currency), currency: i.currency } : {}),
+        ...(i.amount !== undefined && i.currency
+          ? { amount: formatAmount(i.amount, i.currency), currency: i.currency }
+          : {}),
       })),
     };
-    const res = await this.call(fsp, 'POST', '/beneficiaries?command=validate', body, { 'X-Registering-Institution-ID': req.tenantId });
+    const res = await this.call(fsp, 'POST', '/beneficiaries?command=validate', body, {
+      'X-Registering-Institution-ID': req.tenantId,
+    });
     const failed = (res.json as { failedAccountLookups?: unknown })?.failedAccountLookups;
     // A 202 ("answer follows by callback") or an answer without the list is not "every account is valid".
     if (res.status !== 200 || !Array.isArray(failed))
-      throw new FspCallError('unavailable', `${fsp.fspCode} gave no validation result (HTTP ${res.status}, failedAccountLookups missing or not a list)`);
+      throw new FspCallError(
+        'unavailable',
+        `${fsp.fspCode} gave no validation result (HTTP ${res.status}, failedAccountLookups missing or not a list)`,
+      );
     return (failed as { instructionID?: unknown; failureReason?: unknown }[])
       .filter((f) => typeof f?.instructionID === 'string')
-      .map((f) => ({ instructionId: f.instructionID as string, reason: clip(f.failureReason, 100) || 'Account validation failed' }));
+      .map((f) => ({
+        instructionId: f.instructionID as string,
+        reason: clip(f.failureReason, 100) || 'Account validation failed',
+      }));
   }
 
   async submitSubBatch(fsp: FspEndpoint, req: SubBatchRequest): Promise<void> {
@@ -79,9 +100,41 @@ export class HttpFspConnector extends FspConnector {
   }
 
   async querySubBatch(fsp: FspEndpoint, subBatchId: string): Promise<InstructionStatusReport[] | undefined> {
-    const res = await this.call(fsp, 'GET', `/sub-batches/${encodeURIComponent(subBatchId)}`, undefined, {}, [404]);
+    const res = await this.call(
+      fsp,
+      'GET',
+      `/sub-batches/${encodeURIComponent(subBatchId)}`,
+      undefined,
+      {},
+      [404],
+    );
     if (res.status === 404) return undefined;
     return parseStatusReports((res.json as { instructions?: unknown })?.instructions);
+  }
+
+  async creditTransfer(fsp: FspEndpoint, req: CreditTransferRequest): Promise<CreditTransferResult> {
+    const res = await this.call(fsp, 'POST', '/transfers', {
+      transferId: req.transferId,
+      payerIdentifier: req.payerIdentifier,
+      payee: { name: req.payeeName, financialAddress: req.financialAddress },
+      amount: formatAmount(req.amount, req.currency),
+      currency: req.currency,
+      ...(req.narration ? { narration: req.narration } : {}),
+    });
+    return transferResult(fsp, res.json);
+  }
+
+  async queryTransfer(fsp: FspEndpoint, transferId: string): Promise<CreditTransferResult | undefined> {
+    const res = await this.call(
+      fsp,
+      'GET',
+      `/transfers/${encodeURIComponent(transferId)}`,
+      undefined,
+      {},
+      [404],
+    );
+    if (res.status === 404) return undefined;
+    return transferResult(fsp, res.json);
   }
 
   /**
@@ -115,15 +168,43 @@ export class HttpFspConnector extends FspConnector {
       });
     } catch (err) {
       const e = err as Error;
-      throw new FspCallError('unavailable', `${fsp.fspCode} unreachable: ${e.name === 'TimeoutError' ? `no answer within ${fsp.timeoutMs} ms` : clip(e.cause ?? e.message)}`);
+      throw new FspCallError(
+        'unavailable',
+        `${fsp.fspCode} unreachable: ${e.name === 'TimeoutError' ? `no answer within ${fsp.timeoutMs} ms` : clip(e.cause ?? e.message)}`,
+      );
     }
     const raw = await res.text().catch(() => '');
     const json = parseJson(raw);
-    if ((res.status >= 200 && res.status < 300) || accept.includes(res.status)) return { status: res.status, json };
-    const why = clip((json as { error?: unknown; message?: unknown })?.error ?? (json as { message?: unknown })?.message ?? raw, 200);
+    if ((res.status >= 200 && res.status < 300) || accept.includes(res.status))
+      return { status: res.status, json };
+    const why = clip(
+      (json as { error?: unknown; message?: unknown })?.error ??
+        (json as { message?: unknown })?.message ??
+        raw,
+      200,
+    );
     const kind = [400, 409, 422].includes(res.status) ? 'refused' : 'unavailable';
     throw new FspCallError(kind, `${fsp.fspCode} answered ${res.status}${why ? `: ${why}` : ''}`, res.status);
   }
+}
+
+/** A transfer's answer; a garbled one leaves the outcome unknown. */
+function transferResult(fsp: FspEndpoint, json: unknown): CreditTransferResult {
+  const b = (json ?? {}) as {
+    status?: unknown;
+    fspReference?: unknown;
+    reasonCode?: unknown;
+    reason?: unknown;
+  };
+  if (b.status === 'ACSC') return { status: 'completed', fspReference: clip(b.fspReference ?? '', 64) };
+  if (b.status === 'RJCT')
+    return {
+      status: 'rejected',
+      reasonCode: clip(b.reasonCode ?? 'NARR', 4) || 'NARR',
+      reason: clip(b.reason ?? 'Rejected by the payer FSP', 200),
+    };
+  if (b.status === 'PDNG' || b.status === 'ACCP') return { status: 'pending' };
+  throw new FspCallError('unavailable', `${fsp.fspCode} gave a transfer answer without a known status`);
 }
 
 /** Status reports from a push or a query; anything malformed is dropped rather than guessed at. */
@@ -131,7 +212,8 @@ export function parseStatusReports(list: unknown): InstructionStatusReport[] {
   if (!Array.isArray(list)) return [];
   const out: InstructionStatusReport[] = [];
   for (const item of list as Record<string, unknown>[]) {
-    if (!item || typeof item.instructionId !== 'string' || !STATUSES.includes(item.status as FspStatus)) continue;
+    if (!item || typeof item.instructionId !== 'string' || !STATUSES.includes(item.status as FspStatus))
+      continue;
     out.push({
       instructionId: item.instructionId,
       status: item.status as FspStatus,

@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+export type RedemptionState = 'sending' | 'unknown' | 'completed' | 'failed';
+
+export interface Redemption {
+  id: string;
+  tenantId: string;
+  voucherId: string;
+  merchantId: string;
+  callerId: string | null;
+  requestId: string | null;
+  amount: bigint;
+  currency: string;
+  override: boolean;
+  state: RedemptionState;
+  attempts: number;
+  fspReference: string | null;
+  reasonCode: string | null;
+  reason: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+interface Row {
+  id: string;
+  tenant_id: string;
+  voucher_id: string;
+  merchant_id: string;
+  caller_id: string | null;
+  request_id: string | null;
+  amount: string;
+  currency: string;
+  override: boolean;
+  state: RedemptionState;
+  attempts: number;
+  fsp_reference: string | null;
+  reason_code: string | null;
+  reason: string | null;
+  created_at: Date;
+  finished_at: Date | null;
+}
+
+const toRedemption = (r: Row): Redemption => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  voucherId: r.voucher_id,
+  merchantId: r.merchant_id,
+  callerId: r.caller_id,
+  requestId: r.request_id,
+  amount: BigInt(r.amount),
+  currency: r.currency,
+  override: r.override,
+  state: r.state,
+  attempts: r.attempts,
+  fspReference: r.fsp_reference,
+  reasonCode: r.reason_code,
+  reason: r.reason,
+  createdAt: r.created_at,
+  finishedAt: r.finished_at,
+});
+
+const COLUMNS = `id, tenant_id, voucher_id, merchant_id, caller_id, request_id, amount::text, currency, override, state, attempts,
+  fsp_reference, reason_code, reason, created_at, finished_at`;
+
+function returned<T>(result: unknown): T[] {
+  const r = result as [T[], number] | T[];
+  return (Array.isArray(r[0]) ? r[0] : r) as T[];
+}
+
+@Injectable()
+export class RedemptionsRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async insert(
+    m: EntityManager,
+    r: {
+      tenantId: string;
+      voucherId: string;
+      merchantId: string;
+      callerId: string | null;
+      requestId: string | null;
+      amount: bigint;
+      currency: string;
+      override: boolean;
+    },
+  ): Promise<Redemption> {
+    const rows = (await m.query(
+      `INSERT INTO voucher_redemptions (tenant_id, voucher_id, merchant_id, caller_id, request_id, amount, currency, override, state, attempts, next_check_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'sending',1, now() + interval '5 minutes') RETURNING ${COLUMNS}`,
+      [
+        r.tenantId,
+        r.voucherId,
+        r.merchantId,
+        r.callerId,
+        r.requestId,
+        r.amount.toString(),
+        r.currency,
+        r.override,
+      ],
+    )) as Row[];
+    return toRedemption(rows[0]);
+  }
+
+  async byId(id: string, m: EntityManager = this.ds.manager): Promise<Redemption | undefined> {
+    const rows = (await m.query(`SELECT ${COLUMNS} FROM voucher_redemptions WHERE id = $1`, [id])) as Row[];
+    return rows[0] && toRedemption(rows[0]);
+  }
+
+  /** The redemption under way or done for a voucher, if any. */
+  async liveFor(voucherId: string): Promise<Redemption | undefined> {
+    const rows = (await this.ds.query(
+      `SELECT ${COLUMNS} FROM voucher_redemptions WHERE voucher_id = $1 AND state IN ('sending','unknown','completed')`,
+      [voucherId],
+    )) as Row[];
+    return rows[0] && toRedemption(rows[0]);
+  }
+
+  /** Closes an open redemption; false when another path closed it first. */
+  async finish(
+    m: EntityManager,
+    id: string,
+    to: 'completed' | 'failed',
+    f: {
+      fspReference?: string | null;
+      reasonCode?: string | null;
+      reason?: string | null;
+      transferId?: string | null;
+    },
+  ): Promise<boolean> {
+    const rows = returned<{ id: string }>(
+      await m.query(
+        `UPDATE voucher_redemptions SET state = $2, fsp_reference = $3, reason_code = $4, reason = $5, transfer_id = $6, finished_at = now(), next_check_at = NULL
+         WHERE id = $1 AND state IN ('sending','unknown') RETURNING id`,
+        [id, to, f.fspReference ?? null, f.reasonCode ?? null, f.reason ?? null, f.transferId ?? null],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  async markUnknown(id: string, reason: string, delayMs: number): Promise<void> {
+    await this.ds.query(
+      `UPDATE voucher_redemptions SET state = 'unknown', reason = $2, attempts = attempts + 1, next_check_at = now() + $3 * interval '1 millisecond'
+       WHERE id = $1 AND state IN ('sending','unknown')`,
+      [id, reason.slice(0, 500), delayMs],
+    );
+  }
+
+  /** Open redemptions whose next check is due (a 'sending' one is due when its process died mid-call). */
+  async due(limit: number): Promise<string[]> {
+    const rows = (await this.ds.query(
+      `SELECT id FROM voucher_redemptions WHERE state IN ('sending','unknown') AND next_check_at <= now() ORDER BY next_check_at LIMIT $1`,
+      [limit],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+}
