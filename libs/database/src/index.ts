@@ -2,3 +2,4 @@ export * from './preflight';
 export * from './migrate';
 export * from './data-source-options';
 export * from './database.module';
+export * from './returned-rows';

@@ -1,14 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { returnedRows } from '@app/database';
 import { toVoucher, Voucher, VOUCHER_COLUMNS, VoucherRow } from '../domain/voucher';
 import { VoucherState } from '../domain/voucher-state';
 
-/** pg answers an UPDATE ... RETURNING through TypeORM as [rows, count]. */
-function returned<T>(result: unknown): T[] {
-  const r = result as [T[], number] | T[];
-  return (Array.isArray(r[0]) ? r[0] : r) as T[];
-}
 
 export interface NewVoucherRows {
   tenantId: string;
@@ -41,7 +37,7 @@ export class VouchersRepository {
    * be drawn again), which with 2^49 numbers is rare but not impossible over the years.
    */
   async insertProvisioned(m: EntityManager, v: NewVoucherRows): Promise<Set<string>> {
-    const rows = returned<{ h: Buffer }>(
+    const rows = returnedRows<{ h: Buffer }>(
       await m.query(
         `INSERT INTO vouchers (tenant_id, group_id, provision_id, serial, number_hash, number_enc, number_key_id, amount, currency, state, expires_at)
          SELECT $1, $2, $3, nextval('voucher_serials'), h, e, $4, $5, $6, 'provisioned', $7
@@ -75,7 +71,7 @@ export class VouchersRepository {
     keyId: string,
     rows: LegacyVoucherRow[],
   ): Promise<number> {
-    const done = returned<{ id: string }>(
+    const done = returnedRows<{ id: string }>(
       await m.query(
         `INSERT INTO vouchers (tenant_id, group_id, serial, number_hash, number_enc, number_key_id, amount, currency, state, holder_id,
                                legacy, expires_at, preactivated_at, activated_at, finished_at)
@@ -161,7 +157,7 @@ export class VouchersRepository {
       narrations?: (string | null)[];
     } = {},
   ): Promise<Voucher[]> {
-    const rows = returned<VoucherRow>(
+    const rows = returnedRows<VoucherRow>(
       await m.query(
         `WITH picked AS (
            SELECT id, row_number() OVER (ORDER BY serial) AS n FROM (
@@ -199,7 +195,7 @@ export class VouchersRepository {
     opts: { holderId?: string | null; reason?: string | null } = {},
   ): Promise<Voucher[]> {
     const finished = ['consumed', 'cancelled', 'expired'].includes(to);
-    const rows = returned<VoucherRow>(
+    const rows = returnedRows<VoucherRow>(
       await m.query(
         `UPDATE vouchers SET state = $4, updated_at = now(), state_reason = $6,
            activated_at = CASE WHEN $4 = 'activated' THEN COALESCE(activated_at, now()) ELSE activated_at END,
@@ -221,7 +217,7 @@ export class VouchersRepository {
     merchantGroups: string[],
     override: boolean,
   ): Promise<Voucher | undefined> {
-    const rows = returned<VoucherRow>(
+    const rows = returnedRows<VoucherRow>(
       await m.query(
         `UPDATE vouchers v SET state = 'redeeming', updated_at = now()
          WHERE v.tenant_id = $1 AND v.number_hash = $2 AND v.state = 'activated' AND v.expires_at > now()
@@ -236,7 +232,7 @@ export class VouchersRepository {
   }
 
   async finishRedemption(m: EntityManager, id: string, to: 'consumed' | 'activated'): Promise<boolean> {
-    const rows = returned<{ id: string }>(
+    const rows = returnedRows<{ id: string }>(
       await m.query(
         `UPDATE vouchers SET state = $2, updated_at = now(), finished_at = CASE WHEN $2 = 'consumed' THEN now() END
          WHERE id = $1 AND state = 'redeeming' RETURNING id`,
@@ -272,7 +268,7 @@ export class VouchersRepository {
 
   /** Forgets the numbers of vouchers finished before `before`; the rows stay for the ledger and the audit trail. */
   async purgeFinished(before: Date, limit: number): Promise<number> {
-    const rows = returned<{ id: string }>(
+    const rows = returnedRows<{ id: string }>(
       await this.ds.query(
         `UPDATE vouchers SET state = 'purged', number_hash = NULL, number_enc = NULL, number_key_id = NULL, updated_at = now(),
            state_reason = 'purged when ' || state

@@ -83,13 +83,6 @@ export class MerchantsRepository {
     await m.query(`UPDATE merchants SET status = $2, updated_at = now() WHERE id = $1`, [id, status]);
   }
 
-  async setPayableAccount(id: string, accountId: string): Promise<void> {
-    await this.ds.query(
-      `UPDATE merchants SET payable_account_id = $2 WHERE id = $1 AND payable_account_id IS NULL`,
-      [id, accountId],
-    );
-  }
-
   async byCode(
     tenantId: string,
     code: string,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { returnedRows } from '@app/database';
 
 export type RedemptionState = 'sending' | 'unknown' | 'completed' | 'failed';
 
@@ -64,10 +65,6 @@ const toRedemption = (r: Row): Redemption => ({
 const COLUMNS = `id, tenant_id, voucher_id, merchant_id, caller_id, request_id, amount::text, currency, override, state, attempts,
   fsp_reference, reason_code, reason, created_at, finished_at`;
 
-function returned<T>(result: unknown): T[] {
-  const r = result as [T[], number] | T[];
-  return (Array.isArray(r[0]) ? r[0] : r) as T[];
-}
 
 @Injectable()
 export class RedemptionsRepository {
@@ -129,7 +126,7 @@ export class RedemptionsRepository {
       transferId?: string | null;
     },
   ): Promise<boolean> {
-    const rows = returned<{ id: string }>(
+    const rows = returnedRows<{ id: string }>(
       await m.query(
         `UPDATE voucher_redemptions SET state = $2, fsp_reference = $3, reason_code = $4, reason = $5, transfer_id = $6, finished_at = now(), next_check_at = NULL
          WHERE id = $1 AND state IN ('sending','unknown') RETURNING id`,
