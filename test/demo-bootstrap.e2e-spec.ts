@@ -44,4 +44,30 @@ describe('Demo bootstrap', () => {
       .expect(200);
     expect(res.body.ResponseCode).toBe('00');
   });
+
+  it('registers the GovStack building-block names, so a voucher call naming one of them gets past 460', async () => {
+    const creds = JSON.parse(readFileSync(join(dir, 'demo-credentials.json'), 'utf8')) as {
+      buildingBlocks: Record<string, { credentials: { apiKey: string }; participant: { code: string } }>;
+    };
+    expect(Object.keys(creds.buildingBlocks)).toEqual(
+      expect.arrayContaining(['bb-digital-registries', 'bb-registration']),
+    );
+    const preactivate = (apiKey: string, bb: string) =>
+      t
+        .http()
+        .post('/vouchers/voucher_preactivation')
+        .set('X-API-Key', apiKey)
+        .send({ voucher_amount: '10.00', voucher_currency: 'USD', voucher_group: 'NO-SUCH-GROUP', Gov_Stack_BB: bb });
+    const registries = creds.buildingBlocks['bb-digital-registries'];
+    expect(registries.participant.code).toBe('bb-digital-registries');
+    // The group is unknown (454): the calling building block itself was found.
+    const known = await preactivate(registries.credentials.apiKey, 'bb-digital-registries');
+    expect(known.status).toBe(454);
+    // The operator may name any building block; one that was never registered is 460.
+    const operator = (JSON.parse(readFileSync(join(dir, 'demo-credentials.json'), 'utf8')) as {
+      operator: { credentials: { apiKey: string } };
+    }).operator;
+    const unknown = await preactivate(operator.credentials.apiKey, 'bb-not-registered');
+    expect(unknown.status).toBe(460);
+  });
 });

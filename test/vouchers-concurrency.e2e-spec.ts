@@ -110,4 +110,37 @@ describe('Vouchers under concurrency', () => {
     )) as { redeeming: number; activated: number }[];
     expect(states).toEqual({ redeeming: 0, activated: 0 });
   }, 120_000);
+
+  it('30 different vouchers redeemed at once are committed together and each is booked exactly once', async () => {
+    const n = 30;
+    const w = await createVoucherWorld(t, fsp, { stock: n });
+    const vouchers = [];
+    for (let i = 0; i < n; i++) vouchers.push(await activeVoucher(t, w));
+    const before = await netCredit(t, w.liabilityAccountId);
+    const answers = await Promise.all(vouchers.map((v) => redeem(t, w, v.voucher_number)));
+    expect(answers.map((a) => a.status)).toEqual(Array(n).fill(200));
+    expect(await netCredit(t, w.liabilityAccountId)).toBe(before - BigInt(n) * TEN);
+    const legs = (await t.ds.query(
+      `SELECT reference_id, count(*) FILTER (WHERE code = 'voucher.redeem')::int AS redeem,
+              count(*) FILTER (WHERE code = 'voucher.merchant_paid')::int AS paid
+       FROM ledger_transfers WHERE tenant_id = $1 AND reference_type = 'voucher_redemption' GROUP BY reference_id`,
+      [w.tenantId],
+    )) as { reference_id: string; redeem: number; paid: number }[];
+    expect(legs).toHaveLength(n);
+    expect(legs.every((l) => l.redeem === 1 && l.paid === 1)).toBe(true);
+    expect(new Set(legs.map((l) => l.reference_id))).toEqual(new Set(answers.map((a) => a.body.transaction_id)));
+    for (const a of answers) expect(fsp.executions().get(a.body.transaction_id)).toBe(1);
+    const [consumed] = (await t.ds.query(
+      `SELECT count(*)::int AS n FROM vouchers WHERE tenant_id = $1 AND state = 'consumed'`,
+      [w.tenantId],
+    )) as { n: number }[];
+    expect(consumed.n).toBe(n);
+    // Every ledger leg of a redemption has its audit row, naming the caller who redeemed.
+    const [audited] = (await t.ds.query(
+      `SELECT count(*)::int AS n FROM audit_log a JOIN ledger_transfers lt ON lt.id::text = a.object_id
+       WHERE lt.tenant_id = $1 AND lt.reference_type = 'voucher_redemption' AND a.actor_kind <> 'system'`,
+      [w.tenantId],
+    )) as { n: number }[];
+    expect(audited.n).toBe(2 * n);
+  }, 60_000);
 });

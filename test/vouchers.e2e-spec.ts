@@ -221,6 +221,18 @@ describe('Vouchers end to end (v1, v3, ledger, payer FSP)', () => {
       expect(st.body).toMatchObject({ message: 'Voucher has expired', code: 'VOUCHER_EXPIRED' });
     });
 
+    it('459 when a pre-activated voucher is activated past its date, before the sweeper has seen it', async () => {
+      const pre = await preactivate(t, w);
+      await t.ds.query(
+        `UPDATE vouchers SET expires_at = now() - interval '1 second' WHERE tenant_id = $1 AND serial = $2`,
+        [w.tenantId, pre.voucher_serial_number],
+      );
+      const res = await activateRaw(t, w, pre.voucher_serial_number);
+      expect(res.status).toBe(459);
+      expect(res.body).toMatchObject({ message: 'Voucher has expired', code: 'VOUCHER_EXPIRED' });
+      expect((await voucherRow(t, w, pre.voucher_serial_number)).state).not.toBe('activated');
+    });
+
     it('462 when the payer FSP says the funding account is short; the voucher stays redeemable', async () => {
       const v = await activeVoucher(t, w);
       const liability = await netCredit(t, w.liabilityAccountId);

@@ -7,8 +7,24 @@ import { AppConfig } from '@app/platform';
 import { ParticipantsService } from '../participants/participants.service';
 
 /**
- * On a fresh development install, creates a demo tenant with an operator, a registration BB (also the demo source BB) and a payer FSP so that
- * `npm start` is usable at once. The credentials go to a 0600 file next to the dev secrets, not to the log.
+ * The GovStack building blocks that call the Payments BB. Voucher calls name their caller in `Gov_Stack_BB`
+ * (the sandbox seed uses `bb-digital-registries`), which must be a registered participant (460 otherwise), so
+ * the demo registers each of them as a source BB.
+ */
+export const GOVSTACK_BUILDING_BLOCKS = [
+  'bb-digital-registries',
+  'bb-registration',
+  'bb-workflow',
+  'bb-consent',
+  'bb-identity',
+  'bb-messaging',
+  'bb-scheduler',
+  'bb-e-marketplace',
+] as const;
+
+/**
+ * On a fresh development install, creates a demo tenant with an operator, a registration BB (also the demo source BB), a payer FSP and the
+ * GovStack building-block names so that `npm start` is usable at once. The credentials go to a 0600 file next to the dev secrets, not to the log.
  * Off in production unless BOOTSTRAP_DEMO=true.
  */
 @Injectable()
@@ -33,7 +49,15 @@ export class DemoBootstrapService implements OnApplicationBootstrap {
         code: 'DEMOREGISTRY',
         kind: 'registration_bb',
         // The registry is also the demo's source BB: it registers payees and hands over batches.
-        scopes: ['mapper:read', 'mapper:write', 'bulk:submit', 'bulk:read'],
+        scopes: [
+          'mapper:read',
+          'mapper:write',
+          'bulk:submit',
+          'bulk:read',
+          'vouchers:issue',
+          'vouchers:redeem',
+          'vouchers:read',
+        ],
         callbackBases: ['http://127.0.0.1:4010/'],
       });
       // The payer FSP simulator of `npm run start:simulators` listens there; it pushes statuses with this key.
@@ -43,9 +67,12 @@ export class DemoBootstrapService implements OnApplicationBootstrap {
         kind: 'fsp',
         callbackBases: ['http://127.0.0.1:4020/'],
       });
+      const buildingBlocks: Record<string, unknown> = {};
+      for (const code of GOVSTACK_BUILDING_BLOCKS)
+        buildingBlocks[code] = await this.participants.create({ tenantId, code, kind: 'source_bb' });
       const file = join(dirname(this.config.env.SECRETS_FILE), 'demo-credentials.json');
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify({ tenantId, operator, registry, payerFsp }, null, 2), { mode: 0o600 });
+      writeFileSync(file, JSON.stringify({ tenantId, operator, registry, payerFsp, buildingBlocks }, null, 2), { mode: 0o600 });
       chmodSync(file, 0o600);
       this.logger.warn(`Created demo tenant '${tenantId}'; its client credentials are in ${file} (shown nowhere else)`);
     } catch (err) {

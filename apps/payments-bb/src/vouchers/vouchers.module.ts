@@ -20,6 +20,7 @@ import { VouchersRepository } from './lifecycle/vouchers.repository';
 import { MerchantsRepository } from './merchants/merchants.repository';
 import { MerchantsService } from './merchants/merchants.service';
 import { GuessThrottle } from './redemption/guess-throttle';
+import { RedemptionCommitter } from './redemption/redemption-committer';
 import { RedemptionService } from './redemption/redemption.service';
 import { RedemptionsRepository } from './redemption/redemptions.repository';
 import { VoucherProcessor } from './redemption/voucher.processor';
@@ -62,6 +63,7 @@ export class VouchersModule {
         MerchantsService,
         GuessThrottle,
         RedemptionsRepository,
+        RedemptionCommitter,
         RedemptionService,
         VoucherQueue,
         PartnerKeysService,

@@ -128,7 +128,7 @@ export class VoucherIssuanceService {
           };
         if (done.has(serial) || v.state === 'activated' || v.state === 'redeeming')
           return { serial, voucher: v };
-        if (v.state === 'expired')
+        if (v.state === 'expired' || (v.state === 'preactivated' && v.expiresAt.getTime() <= Date.now()))
           return { serial, failure: { code: ErrorCode.VOUCHER_EXPIRED, reason: 'Voucher has expired' } };
         return {
           serial,
@@ -202,6 +202,8 @@ export class VoucherIssuanceService {
       if (!v || (holderId && v.holderId !== holderId))
         throw new AppException(ErrorCode.VOUCHER_INVALID_SERIAL, 'Invalid voucher serial number');
       if (v.state === to) return v;
+      if (to === 'activated' && v.expiresAt.getTime() <= Date.now())
+        throw new AppException(ErrorCode.VOUCHER_EXPIRED, 'Voucher has expired');
       throw new AppException(
         ErrorCode.VOUCHER_NOT_USABLE,
         `A ${v.state} voucher cannot be ${action === 'block' ? 'blocked' : `${action}ed`}`,

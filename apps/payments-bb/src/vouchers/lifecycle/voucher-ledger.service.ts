@@ -6,7 +6,7 @@ import { Actor, AuditService } from '@app/platform';
 
 export const VOUCHER_SYSTEM: Actor = { id: 'system:vouchers', kind: 'system' };
 
-interface Move {
+export interface Move {
   tenantId: string;
   debitAccountId: string;
   creditAccountId: string;
@@ -15,6 +15,9 @@ interface Move {
   code: string;
   referenceType: string;
   referenceId: string;
+  /** Who the audit row names for this move, when not the call's actor (a flush of many callers' moves). */
+  actor?: Actor;
+  correlationId?: string;
 }
 
 /**
@@ -54,11 +57,11 @@ export class VoucherLedgerService {
       m,
       results.map(({ transfer: t }, i) => ({
         tenantId: moves[i].tenantId,
-        actor,
+        actor: moves[i].actor ?? actor,
         action: `ledger.transfer.${t.kind}`,
         objectType: 'ledger_transfer',
         objectId: t.id,
-        correlationId,
+        correlationId: moves[i].correlationId ?? correlationId,
         after: { ...t, amount: t.amount.toString() },
         details: { code: t.code, referenceType: moves[i].referenceType, referenceId: moves[i].referenceId },
       })),

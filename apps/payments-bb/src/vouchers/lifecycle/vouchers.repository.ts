@@ -185,7 +185,10 @@ export class VouchersRepository {
     return rows.map(toVoucher).sort((a, b) => (a.serial < b.serial ? -1 : 1));
   }
 
-  /** Moves the given vouchers from one of `from` to `to`; returns those that moved. */
+  /**
+   * Moves the given vouchers from one of `from` to `to`; returns those that moved. Nothing past its expiry
+   * becomes usable again (activation, unsuspend), even before the sweeper has marked it expired.
+   */
   async transition(
     m: EntityManager,
     tenantId: string,
@@ -201,34 +204,12 @@ export class VouchersRepository {
            activated_at = CASE WHEN $4 = 'activated' THEN COALESCE(activated_at, now()) ELSE activated_at END,
            finished_at = CASE WHEN $7 THEN now() ELSE finished_at END
          WHERE tenant_id = $1 AND serial = ANY($2::bigint[]) AND state = ANY($3::text[]) AND ($5::uuid IS NULL OR holder_id = $5)
+           AND ($4 <> 'activated' OR expires_at > now())
          RETURNING ${VOUCHER_COLUMNS}`,
         [tenantId, serials.map(String), [...from], to, opts.holderId ?? null, opts.reason ?? null, finished],
       ),
     );
     return rows.map(toVoucher);
-  }
-
-  /** Claims an activated, unexpired voucher for a redemption: the one conditional update that makes it exactly-once. */
-  async claimForRedemption(
-    m: EntityManager,
-    tenantId: string,
-    hash: Buffer,
-    serial: bigint | null,
-    merchantGroups: string[],
-    override: boolean,
-  ): Promise<Voucher | undefined> {
-    const rows = returnedRows<VoucherRow>(
-      await m.query(
-        `UPDATE vouchers v SET state = 'redeeming', updated_at = now()
-         WHERE v.tenant_id = $1 AND v.number_hash = $2 AND v.state = 'activated' AND v.expires_at > now()
-           AND ($3::bigint IS NULL OR v.serial = $3)
-           AND ($5 OR EXISTS (SELECT 1 FROM voucher_groups g WHERE g.id = v.group_id
-                               AND (g.code = ANY($4::text[]) OR g.merchant_groups && $4::text[])))
-         RETURNING ${VOUCHER_COLUMNS}`,
-        [tenantId, hash, serial?.toString() ?? null, merchantGroups, override],
-      ),
-    );
-    return rows[0] && toVoucher(rows[0]);
   }
 
   async finishRedemption(m: EntityManager, id: string, to: 'consumed' | 'activated'): Promise<boolean> {
@@ -240,6 +221,15 @@ export class VouchersRepository {
       ),
     );
     return rows.length > 0;
+  }
+
+  /** Consumes redeeming vouchers whose redemptions completed. */
+  async consumeMany(m: EntityManager, ids: string[]): Promise<void> {
+    await m.query(
+      `UPDATE vouchers SET state = 'consumed', updated_at = now(), finished_at = now()
+       WHERE id = ANY($1::uuid[]) AND state = 'redeeming'`,
+      [ids],
+    );
   }
 
   /** Expires up to `limit` vouchers past their date; returns what each group gives back. */

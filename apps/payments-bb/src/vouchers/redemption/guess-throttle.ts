@@ -4,6 +4,13 @@ import { DataSource } from 'typeorm';
 import { AppConfig, AppException, ErrorCode } from '@app/platform';
 
 /**
+ * SQL that is true while a caller is locked out, for statements that must refuse such a caller in the same
+ * round trip (the redemption claim); `tenant` and `caller` are the statement's parameter placeholders.
+ */
+export const lockedOut = (tenant: string, caller: string) =>
+  `EXISTS (SELECT 1 FROM voucher_guess_counters gc WHERE gc.tenant_id = ${tenant} AND gc.caller = ${caller} AND gc.locked_until > now())`;
+
+/**
  * Wrong voucher numbers, counted per caller and merchant in a sliding window: after a few, each further attempt
  * must wait twice as long as the last (throttled); after more, the pair is locked out for a while. Only failures
  * write; a caller in good standing pays one indexed read.

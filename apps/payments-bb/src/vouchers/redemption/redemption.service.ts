@@ -16,11 +16,12 @@ import { Merchant, Voucher, VoucherGroup } from '../domain/voucher';
 import { VoucherSecrets } from '../domain/voucher-secrets';
 import { hasValidCheckDigit } from '../domain/voucher-number';
 import { VoucherGroupsRepository } from '../groups/voucher-groups.repository';
-import { VOUCHER_SYSTEM as SYSTEM_ACTOR, VoucherLedgerService } from '../lifecycle/voucher-ledger.service';
+import { VOUCHER_SYSTEM as SYSTEM_ACTOR } from '../lifecycle/voucher-ledger.service';
 import { VouchersRepository } from '../lifecycle/vouchers.repository';
 import { MerchantsRepository } from '../merchants/merchants.repository';
 import { MerchantsService } from '../merchants/merchants.service';
 import { GuessThrottle } from './guess-throttle';
+import { RedemptionCommitter } from './redemption-committer';
 import { Redemption, RedemptionsRepository } from './redemptions.repository';
 import { VoucherQueue } from './voucher.queue';
 
@@ -73,7 +74,7 @@ export class RedemptionService {
     private readonly merchantsRepo: MerchantsRepository,
     private readonly secrets: VoucherSecrets,
     private readonly throttle: GuessThrottle,
-    private readonly money: VoucherLedgerService,
+    private readonly committer: RedemptionCommitter,
     private readonly connector: FspConnector,
     private readonly endpoints: FspEndpoints,
     private readonly queue: VoucherQueue,
@@ -95,30 +96,25 @@ export class RedemptionService {
         463,
       );
     const guesser = `${i.callerId ?? i.actor.id}:${m.id}`;
-    await this.throttle.check(i.tenantId, guesser);
     const hash = this.secrets.hash(i.number);
     const groups = i.merchantGroup ? [i.merchantGroup] : m.merchantGroups;
-
-    const claimed = await this.ds.transaction(async (tx) => {
-      const v = await this.vouchers.claimForRedemption(tx, i.tenantId, hash, i.serial, groups, i.override);
-      if (!v) return undefined;
-      const r = await this.redemptions.insert(tx, {
-        tenantId: i.tenantId,
-        voucherId: v.id,
-        merchantId: m.id,
-        callerId: i.callerId,
-        requestId: i.requestId,
-        amount: v.amount,
-        currency: v.currency,
-        override: i.override,
-      });
-      return { v, r };
+    const claimed = await this.redemptions.claim({
+      tenantId: i.tenantId,
+      numberHash: hash,
+      serial: i.serial,
+      merchantGroups: groups,
+      override: i.override,
+      guesser,
+      merchantId: m.id,
+      callerId: i.callerId,
+      requestId: i.requestId,
     });
     if (!claimed) return this.refusal(i, hash, guesser, groups);
 
-    const { g, p } = await this.groupOf(claimed.v);
-    const result = await this.send(claimed.r, g, p, m);
-    return this.conclude(claimed.r, claimed.v, g, m, result, i.actor, i.correlationId);
+    const { voucher: v, redemption: r } = claimed;
+    const { g, p } = await this.groupOf(v);
+    const result = await this.send(r, g, p, m);
+    return this.conclude(r, v, g, p, m, result, i.actor, i.correlationId);
   }
 
   /** Status job: what became of a redemption whose answer did not come. */
@@ -147,7 +143,7 @@ export class RedemptionService {
       await this.release(r, v, { reasonCode: 'NARR', reason: 'The payer FSP did not receive the payment' });
       return;
     }
-    await this.conclude(r, v, g, merchant, result, SYSTEM_ACTOR, undefined);
+    await this.conclude(r, v, g, p, merchant, result, SYSTEM_ACTOR, undefined);
   }
 
   private async send(
@@ -176,6 +172,7 @@ export class RedemptionService {
     r: Redemption,
     v: Voucher,
     g: VoucherGroup,
+    p: Program,
     merchant: Merchant,
     result: CreditTransferResult | FspCallError,
     actor: Actor,
@@ -209,30 +206,22 @@ export class RedemptionService {
           : `Cannot credit merchant: ${result.reason} (${result.reasonCode})`,
       );
     }
-    const payable = await this.merchants.payableAccount(merchant, v.currency);
-    const settlement = (await this.programs.findById(g.tenantId, g.programId))!.settlementAccountId;
-    const fspReference = result.fspReference;
-    await this.ds.transaction(async (tx) => {
-      if (!(await this.redemptions.finish(tx, r.id, 'completed', { fspReference, transferId: r.id }))) return;
-      await this.vouchers.finishRedemption(tx, v.id, 'consumed');
-      const ref = {
-        tenantId: v.tenantId,
-        amount: v.amount,
-        currency: v.currency,
-        referenceType: 'voucher_redemption',
-        referenceId: r.id,
-      };
-      await this.money.move(
-        tx,
-        [
-          { ...ref, debitAccountId: g.liabilityAccountId, creditAccountId: payable, code: 'voucher.redeem' },
-          { ...ref, debitAccountId: payable, creditAccountId: settlement, code: 'voucher.merchant_paid' },
-        ],
-        actor,
-        correlationId,
-      );
+    const closedHere = await this.committer.complete({
+      tenantId: v.tenantId,
+      redemptionId: r.id,
+      voucherId: v.id,
+      amount: v.amount,
+      currency: v.currency,
+      fspReference: result.fspReference ?? null,
+      liabilityAccountId: g.liabilityAccountId,
+      payableAccountId: await this.merchants.payableAccount(merchant, v.currency),
+      settlementAccountId: p.settlementAccountId,
+      actor,
+      correlationId,
     });
-    const done = (await this.redemptions.byId(r.id))!;
+    const done: Redemption = closedHere
+      ? { ...r, state: 'completed', fspReference: result.fspReference ?? null, finishedAt: new Date() }
+      : (await this.redemptions.byId(r.id))!;
     return { state: 'completed', redemption: done, voucher: { ...v, state: 'consumed' } };
   }
 
@@ -260,6 +249,8 @@ export class RedemptionService {
     guesser: string,
     groups: string[],
   ): Promise<RedeemOutcome> {
+    // A locked-out caller learns nothing about the number (the claim refused it for that reason first).
+    await this.throttle.check(i.tenantId, guesser);
     const v = await this.vouchers.byHash(i.tenantId, hash);
     if (!v || (i.serial !== null && v.serial !== i.serial)) {
       await this.throttle.fail(i.tenantId, guesser);

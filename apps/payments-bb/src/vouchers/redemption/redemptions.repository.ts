@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '@app/database';
+import { toVoucher, Voucher, VOUCHER_COLUMNS, VoucherRow } from '../domain/voucher';
+import { lockedOut } from './guess-throttle';
 
 export type RedemptionState = 'sending' | 'unknown' | 'completed' | 'failed';
 
@@ -70,34 +72,72 @@ const COLUMNS = `id, tenant_id, voucher_id, merchant_id, caller_id, request_id, 
 export class RedemptionsRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  async insert(
-    m: EntityManager,
-    r: {
-      tenantId: string;
-      voucherId: string;
-      merchantId: string;
-      callerId: string | null;
-      requestId: string | null;
-      amount: bigint;
-      currency: string;
-      override: boolean;
-    },
-  ): Promise<Redemption> {
-    const rows = (await m.query(
-      `INSERT INTO voucher_redemptions (tenant_id, voucher_id, merchant_id, caller_id, request_id, amount, currency, override, state, attempts, next_check_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'sending',1, now() + interval '5 minutes') RETURNING ${COLUMNS}`,
+  /**
+   * The one conditional statement that makes a redemption exactly-once: it claims an activated, unexpired voucher
+   * of a group the merchant may take (unless overridden) for a caller that is not locked out, and records the
+   * redemption, in one round trip. Of any number of concurrent claims of a voucher one gets it; the others get
+   * nothing and find out why afterwards.
+   */
+  async claim(c: {
+    tenantId: string;
+    numberHash: Buffer;
+    serial: bigint | null;
+    merchantGroups: string[];
+    override: boolean;
+    guesser: string;
+    merchantId: string;
+    callerId: string | null;
+    requestId: string | null;
+  }): Promise<{ voucher: Voucher; redemption: Redemption } | undefined> {
+    const rows = (await this.ds.query(
+      `WITH c AS (
+         UPDATE vouchers v SET state = 'redeeming', updated_at = now()
+         WHERE v.tenant_id = $1 AND v.number_hash = $2 AND v.state = 'activated' AND v.expires_at > now()
+           AND ($3::bigint IS NULL OR v.serial = $3)
+           AND ($5 OR EXISTS (SELECT 1 FROM voucher_groups g WHERE g.id = v.group_id
+                               AND (g.code = ANY($4::text[]) OR g.merchant_groups && $4::text[])))
+           AND NOT ${lockedOut('$1', '$6')}
+         RETURNING ${VOUCHER_COLUMNS}),
+       r AS (
+         INSERT INTO voucher_redemptions (tenant_id, voucher_id, merchant_id, caller_id, request_id, amount, currency, override, state, attempts, next_check_at)
+         SELECT c.tenant_id, c.id, $7, $8, $9, c.amount::bigint, c.currency, $5, 'sending', 1, now() + interval '5 minutes' FROM c
+         RETURNING id, created_at)
+       SELECT c.*, r.id AS redemption_id, r.created_at AS redemption_created_at FROM c, r`,
       [
-        r.tenantId,
-        r.voucherId,
-        r.merchantId,
-        r.callerId,
-        r.requestId,
-        r.amount.toString(),
-        r.currency,
-        r.override,
+        c.tenantId,
+        c.numberHash,
+        c.serial?.toString() ?? null,
+        c.merchantGroups,
+        c.override,
+        c.guesser,
+        c.merchantId,
+        c.callerId,
+        c.requestId,
       ],
-    )) as Row[];
-    return toRedemption(rows[0]);
+    )) as (VoucherRow & { redemption_id: string; redemption_created_at: Date })[];
+    if (!rows.length) return undefined;
+    const voucher = toVoucher(rows[0]);
+    return {
+      voucher,
+      redemption: {
+        id: rows[0].redemption_id,
+        tenantId: c.tenantId,
+        voucherId: voucher.id,
+        merchantId: c.merchantId,
+        callerId: c.callerId,
+        requestId: c.requestId,
+        amount: voucher.amount,
+        currency: voucher.currency,
+        override: c.override,
+        state: 'sending',
+        attempts: 1,
+        fspReference: null,
+        reasonCode: null,
+        reason: null,
+        createdAt: rows[0].redemption_created_at,
+        finishedAt: null,
+      },
+    };
   }
 
   async byId(id: string, m: EntityManager = this.ds.manager): Promise<Redemption | undefined> {
@@ -134,6 +174,19 @@ export class RedemptionsRepository {
       ),
     );
     return rows.length > 0;
+  }
+
+  /** Completes open redemptions the payer FSP paid, set-wise; returns the IDs this call closed. */
+  async completeMany(m: EntityManager, paid: { id: string; fspReference: string | null }[]): Promise<Set<string>> {
+    const rows = returnedRows<{ id: string }>(
+      await m.query(
+        `UPDATE voucher_redemptions r SET state = 'completed', fsp_reference = p.ref, transfer_id = r.id, finished_at = now(), next_check_at = NULL
+         FROM unnest($1::uuid[], $2::text[]) AS p(id, ref)
+         WHERE r.id = p.id AND r.state IN ('sending','unknown') RETURNING r.id`,
+        [paid.map((p) => p.id), paid.map((p) => p.fspReference)],
+      ),
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   async markUnknown(id: string, reason: string, delayMs: number): Promise<void> {
