@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '@app/platform';
+import { AppConfig, DEFAULT_SCOPES } from '@app/platform';
 import { ParticipantsService } from '../participants/participants.service';
 
 /**
@@ -49,15 +49,7 @@ export class DemoBootstrapService implements OnApplicationBootstrap {
         code: 'DEMOREGISTRY',
         kind: 'registration_bb',
         // The registry is also the demo's source BB: it registers payees and hands over batches.
-        scopes: [
-          'mapper:read',
-          'mapper:write',
-          'bulk:submit',
-          'bulk:read',
-          'vouchers:issue',
-          'vouchers:redeem',
-          'vouchers:read',
-        ],
+        scopes: [...DEFAULT_SCOPES.source_bb],
         callbackBases: ['http://127.0.0.1:4010/'],
       });
       // The payer FSP simulator of `npm run start:simulators` listens there; it pushes statuses with this key.
