@@ -8,6 +8,7 @@ import { AppConfig, PlatformModule } from '@app/platform';
 import { AccountMapperModule } from './account-mapper/account-mapper.module';
 import { BulkModule } from './bulk/bulk.module';
 import { VouchersModule } from './vouchers/vouchers.module';
+import { P2gModule } from './p2g/p2g.module';
 import { redisOptionsFromUrl } from './bootstrap/redis-options';
 import { loggerOptions } from './bootstrap/logger-options';
 import { DemoBootstrapService } from './bootstrap/demo-bootstrap.service';
@@ -35,6 +36,7 @@ export class AppModule {
         AccountMapperModule.register({ workers }),
         BulkModule.register({ workers }),
         VouchersModule.register({ workers }),
+        P2gModule.register({ workers }),
       ],
       providers: [DemoBootstrapService],
     };

@@ -1,11 +1,15 @@
+import { startBillerSimulator } from './biller/biller';
 import { startCallbackReceiver } from './callback-receiver';
+import { startPayerFi } from './payer-fi/payer-fi';
+import type { RtpDecision } from './payer-fi/payer-fi-types';
 import { startPayerFsp } from './payer-fsp/payer-fsp';
 import type { AuthorizationMode } from './payer-fsp/payer-fsp-types';
 
 /**
  * The project's stand-ins for the outside world, for local runs and demos (docs/simulators.md).
  * SIM_CALLBACK_SECRET, when set, makes the receiver check X-Signature (the secret the server issued to the
- * client whose callbacks land here); SIM_FSP_SECRET does the same for the requests the payer FSP receives.
+ * client whose callbacks land here); SIM_FSP_SECRET, SIM_BILLER_SECRET and SIM_PAYER_FI_SECRET do the same for
+ * the requests the payer FSP, the biller and the payer FI receive.
  */
 async function main(): Promise<void> {
   const env = process.env;
@@ -42,8 +46,50 @@ async function main(): Promise<void> {
       `POST ${fsp.url}/_sim/down {"down":true}, DELETE ${fsp.url}/_sim/state)\n`,
   );
 
+  const pbbUrl = env.SIM_PBB_URL || 'http://127.0.0.1:3333';
+  const tenantId = env.SIM_TENANT_ID || env.SIM_FSP_TENANT_ID || undefined;
+  const biller = await startBillerSimulator({
+    port: portFrom('SIM_BILLER_PORT', 4030),
+    host,
+    secret: env.SIM_BILLER_SECRET || undefined,
+    billerId: env.SIM_BILLER_ID || undefined,
+    autoBillPrefix: env.SIM_BILLER_AUTO_PREFIX || undefined,
+    latencyMs: numberFrom('SIM_BILLER_LATENCY_MS'),
+    asyncAck: booleanFrom('SIM_BILLER_ASYNC_ACK'),
+    pbbUrl,
+    pbbApiKey: env.SIM_BILLER_API_KEY || undefined,
+    tenantId,
+    log: (line) => process.stdout.write(`[biller] ${line}\n`),
+  });
+  process.stdout.write(
+    `Biller simulator listening on ${biller.url} ` +
+      `(GET ${biller.url}/_sim/state, POST ${biller.url}/_sim/bills {"billId":"…","dueDate":"…","amountonDueDate":150000}, ` +
+      `POST ${biller.url}/_sim/config {"latencyMs":500,"asyncAck":true}, ` +
+      `POST ${biller.url}/_sim/down {"down":true}, DELETE ${biller.url}/_sim/state)\n`,
+  );
+
+  const payerFi = await startPayerFi({
+    port: portFrom('SIM_PAYER_FI_PORT', 4040),
+    host,
+    secret: env.SIM_PAYER_FI_SECRET || undefined,
+    pbbUrl,
+    pbbApiKey: env.SIM_PAYER_FI_API_KEY || undefined,
+    tenantId,
+    payerFiId: env.SIM_PAYER_FI_ID || undefined,
+    decision: (env.SIM_PAYER_FI_DECISION || undefined) as RtpDecision | undefined,
+    payOnAccept: booleanFrom('SIM_PAYER_FI_PAY_ON_ACCEPT'),
+    log: (line) => process.stdout.write(`[payer-fi] ${line}\n`),
+  });
+  process.stdout.write(
+    `Payer FI simulator listening on ${payerFi.url} ` +
+      `(GET ${payerFi.url}/_sim/state, POST ${payerFi.url}/_sim/config {"decision":"reject","payOnAccept":true}, ` +
+      `POST ${payerFi.url}/_sim/down {"down":true}, DELETE ${payerFi.url}/_sim/state)\n`,
+  );
+
   const stop = () => {
-    void Promise.allSettled([receiver.close(), fsp.close()]).finally(() => process.exit(0));
+    void Promise.allSettled([receiver.close(), fsp.close(), biller.close(), payerFi.close()]).finally(() =>
+      process.exit(0),
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -159,4 +159,19 @@ export class BeneficiariesRepository {
     )) as DbRow[];
     return rows.map(toStored);
   }
+
+  /**
+   * The institutions holding active accounts for this functional ID under any source BB of the tenant, most
+   * recently updated first: how a request to pay by alias finds the payer's FI (no financial address leaves here).
+   */
+  async institutionsOf(tenantId: string, functionalId: string): Promise<string[]> {
+    const rows = (await this.ds.query(
+      `SELECT DISTINCT ON (banking_institution_code) banking_institution_code AS code, updated_at
+       FROM beneficiaries
+       WHERE tenant_id = $1 AND functional_id = $2 AND status = 'active' AND banking_institution_code IS NOT NULL
+       ORDER BY banking_institution_code, updated_at DESC`,
+      [tenantId, functionalId],
+    )) as { code: string; updated_at: Date }[];
+    return rows.sort((a, b) => b.updated_at.getTime() - a.updated_at.getTime()).map((r) => r.code);
+  }
 }

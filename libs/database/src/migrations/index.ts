@@ -4,6 +4,7 @@ import { AccountMapper1763800200000 } from './1763800200000-account-mapper';
 import { Ledger1763800300000 } from './1763800300000-ledger';
 import { Bulk1763800400000 } from './1763800400000-bulk';
 import { Vouchers1763800500000 } from './1763800500000-vouchers';
+import { P2g1763800600000 } from './1763800600000-p2g';
 
 /** The one migrations history, in order. Add new migrations at the end. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Ledger1763800300000,
   Bulk1763800400000,
   Vouchers1763800500000,
+  P2g1763800600000,
 ];

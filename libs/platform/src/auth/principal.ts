@@ -30,6 +30,10 @@ export const SCOPES = [
   'vouchers:read',
   'vouchers:override',
   'vouchers:admin',
+  'p2g:pay',
+  'p2g:bill',
+  'billers:admin',
+  'p2g:reports',
   '*',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -54,8 +58,8 @@ export const DEFAULT_SCOPES: Record<ParticipantKind, Scope[]> = {
     'vouchers:redeem',
     'vouchers:read',
   ],
-  fsp: ['bulk:status'],
-  biller: [],
+  fsp: ['bulk:status', 'p2g:pay'],
+  biller: ['p2g:bill'],
   merchant_gateway: ['vouchers:redeem', 'vouchers:read'],
   operator: ['*'],
 };

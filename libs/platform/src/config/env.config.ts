@@ -246,7 +246,35 @@ export class EnvConfig {
   @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'VOUCHER_JWE_KEY_ID must be 1-64 letters, digits, . _ or -' })
   VOUCHER_JWE_KEY_ID?: string;
 
-  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'DEFAULT_TENANT_ID must be 1-64 letters, digits, . _ or -' })
+  /** Biller onboarding needs a second operator's approval (maker-checker) before the biller can be paid. */
+  @IsBoolean()
+  @Transform(toBool)
+  P2G_ONBOARDING_MAKER_CHECKER: boolean = true;
+
+  /** First retry of a mark-bill-paid advice the biller did not take; later retries back off to the maximum. */
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  P2G_ADVICE_BACKOFF_BASE_MS: number = 2_000;
+
+  @IsInt()
+  @Min(10)
+  @Max(86_400_000)
+  P2G_ADVICE_BACKOFF_MAX_MS: number = 900_000;
+
+  /** How often due advices are re-enqueued (after a restart or a lost job) and overdue requests to pay expired. */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  P2G_SWEEP_INTERVAL_MS: number = 10_000;
+
+  /** Hours a request to pay stays open for the payer before it expires (EXP). */
+  @IsInt()
+  @Min(1)
+  @Max(8_760)
+  P2G_RTP_TTL_HOURS: number = 72;
+
+    @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'DEFAULT_TENANT_ID must be 1-64 letters, digits, . _ or -' })
   DEFAULT_TENANT_ID: string = 'demo';
 
   @IsOptional()

@@ -232,6 +232,21 @@ export class VouchersRepository {
     );
   }
 
+  /**
+   * A voucher consumed by a bill payment the biller then rejected is usable again (its value went back to the
+   * liability account in the same transaction). False when it was not consumed.
+   */
+  async reinstate(m: EntityManager, id: string, reason: string): Promise<boolean> {
+    const rows = returnedRows<{ id: string }>(
+      await m.query(
+        `UPDATE vouchers SET state = 'activated', finished_at = NULL, state_reason = $2, updated_at = now()
+         WHERE id = $1 AND state = 'consumed' RETURNING id`,
+        [id, reason],
+      ),
+    );
+    return rows.length === 1;
+  }
+
   /** Expires up to `limit` vouchers past their date; returns what each group gives back. */
   async expireDue(
     m: EntityManager,
