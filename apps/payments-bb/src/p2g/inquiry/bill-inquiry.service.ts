@@ -41,8 +41,11 @@ export class BillInquiryService {
   ): Promise<InquiryResult> {
     const fi = await this.payerFis.caller(ctx.principal, namedPayerFi);
     const tenantId = ctx.principal.tenantId;
-    const { endpoint, bill } = await this.fetch(tenantId, billId, ctx.correlationId, fi.code);
-    const ours = await this.bills.find(tenantId, billId);
+    // What this server took for the bill is read while the biller answers: no time added to the inquiry.
+    const [{ endpoint, bill }, ours] = await Promise.all([
+      this.fetch(tenantId, billId, ctx.correlationId, fi.code),
+      this.bills.find(tenantId, billId),
+    ]);
     const rid = requestId ?? newRequestId();
     await this.inquiries.record({
       tenantId,
