@@ -11,6 +11,7 @@ import {
   ref16,
   rid12,
 } from './support/p2g-fixtures';
+import { createTenant } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 describe('P2G bill payments (e2e, through the biller and payer FI simulators)', () => {
@@ -98,5 +99,53 @@ describe('P2G bill payments (e2e, through the biller and payer FI simulators)', 
       { code: `p2g:biller:${w.billerId}:KES`, c: '150000', d: '0' },
       { code: `p2g:payerfi:${w.payerFi.code}:KES`, c: '0', d: '150000' },
     ]);
+  });
+});
+
+describe('P2G under AUTH_MODE=none (behind an Information Mediator)', () => {
+  let t: TestApp;
+  let biller: BillerSimulator;
+
+  beforeAll(async () => {
+    t = await createTestApp({ AUTH_MODE: 'none', P2G_ONBOARDING_MAKER_CHECKER: 'false' });
+    biller = await startBillerSimulator();
+  });
+
+  afterAll(async () => {
+    await biller?.close();
+    await t?.close();
+  });
+
+  it('the payer FI is the one X-PayerFI-Id names; without it the caller is no payer FI', async () => {
+    const tenant = await createTenant(t.ds);
+    const h = { 'Platform-TenantId': tenant };
+    const onboarded = await t
+      .http()
+      .post('/p2g/billers')
+      .set(h)
+      .send({
+        name: 'Sandbox Water',
+        kind: 'biller',
+        baseUrl: biller.url,
+        currencies: ['KES'],
+        settlementAccount: { bankCode: 'CBKEKENX', accountNumber: '1' },
+        rules: { amountExactness: 'ANY' },
+      });
+    expect(onboarded.status).toBe(201);
+    expect(onboarded.body.biller.status).toBe('active');
+    const fi = await t
+      .http()
+      .post('/p2g/payer-fis')
+      .set(h)
+      .send({ code: 'SANDBANK', bic: 'SANDBANK', baseUrl: 'http://127.0.0.1:9' });
+    expect(fi.status).toBe(201);
+    const billId = `${onboarded.body.biller.prefix}SBX1`;
+    biller.addBill({ billId, dueDate: dueIn(5), amountonDueDate: 700 });
+    const named = await t.http().get(`/bills/${billId}`).set(h).set('X-PayerFI-Id', 'SANDBANK');
+    expect(named.status).toBe(202);
+    expect(named.body.billDetails[0]).toMatchObject({ amountonDueDate: 700, amountExactness: 'ANY' });
+    const anonymous = await t.http().get(`/bills/${billId}`).set(h);
+    expect(anonymous.status).toBe(403);
+    expect(anonymous.body).toMatchObject({ responseCode: '16', errorCode: 'P2G_PAYER_FI_NOT_REGISTERED' });
   });
 });

@@ -23,7 +23,7 @@ export const GOVSTACK_BUILDING_BLOCKS = [
 ] as const;
 
 /**
- * On a fresh development install, creates a demo tenant with an operator, a registration BB (also the demo source BB), a payer FSP and the
+ * On a fresh development install, creates a demo tenant with two operators (maker and checker), a registration BB (also the demo source BB), a payer FSP and the
  * GovStack building-block names so that `npm start` is usable at once. The credentials go to a 0600 file next to the dev secrets, not to the log.
  * Off in production unless BOOTSTRAP_DEMO=true.
  */
@@ -44,6 +44,8 @@ export class DemoBootstrapService implements OnApplicationBootstrap {
     if (existing.length) return;
     try {
       const operator = await this.participants.create({ tenantId, code: 'demo-operator', kind: 'operator' });
+      // A second operator, so that maker-checker steps (batch approval, biller onboarding) can be tried.
+      const checker = await this.participants.create({ tenantId, code: 'demo-checker', kind: 'operator' });
       const registry = await this.participants.create({
         tenantId,
         code: 'DEMOREGISTRY',
@@ -64,7 +66,7 @@ export class DemoBootstrapService implements OnApplicationBootstrap {
         buildingBlocks[code] = await this.participants.create({ tenantId, code, kind: 'source_bb' });
       const file = join(dirname(this.config.env.SECRETS_FILE), 'demo-credentials.json');
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify({ tenantId, operator, registry, payerFsp, buildingBlocks }, null, 2), { mode: 0o600 });
+      writeFileSync(file, JSON.stringify({ tenantId, operator, checker, registry, payerFsp, buildingBlocks }, null, 2), { mode: 0o600 });
       chmodSync(file, 0o600);
       this.logger.warn(`Created demo tenant '${tenantId}'; its client credentials are in ${file} (shown nowhere else)`);
     } catch (err) {

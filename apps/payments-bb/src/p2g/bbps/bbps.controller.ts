@@ -37,17 +37,22 @@ export class BbpsController {
     @Body(IDENTIFIERS)
     identifiers: BillIdentifierDto[],
     @Headers('x-biller-id') billerId?: string,
+    @Headers('x-payerfi-id') payerFi?: string,
   ) {
     if (identifiers.length < 1 || identifiers.length > 10)
       throw new AppException(ErrorCode.VALIDATION_FAILED, 'Give 1 to 10 bill identifiers');
-    return this.bbps.fetchBills(ctx, identifiers, billerId);
+    return this.bbps.fetchBills(ctx, identifiers, billerId, payerFi);
   }
 
   @Post('fetchReceipt')
   @HttpCode(200)
   @RequireScopes('p2g:pay')
   @ApiOperation({ summary: 'BBPS Acknowledge Bill Payment: record the payment, answer with the receipt' })
-  fetchReceipt(@Ctx() ctx: RequestContext, @Body() dto: BbpsReceiptRequestDto) {
-    return this.bbps.fetchReceipt(ctx, dto);
+  fetchReceipt(
+    @Ctx() ctx: RequestContext,
+    @Body() dto: BbpsReceiptRequestDto,
+    @Headers('x-payerfi-id') payerFi?: string,
+  ) {
+    return this.bbps.fetchReceipt(ctx, dto, payerFi);
   }
 }

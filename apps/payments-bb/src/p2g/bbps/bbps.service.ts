@@ -51,8 +51,13 @@ export class BbpsService {
     private readonly payments: BillPaymentsService,
   ) {}
 
-  async fetchBills(ctx: RequestContext, identifiers: BillIdentifierDto[], billerId?: string) {
-    const fi = await this.payerFis.caller(ctx.principal);
+  async fetchBills(
+    ctx: RequestContext,
+    identifiers: BillIdentifierDto[],
+    billerId?: string,
+    payerFi?: string,
+  ) {
+    const fi = await this.payerFis.caller(ctx.principal, payerFi);
     const billKey = identifiers.find((i) => BILL_KEYS.has(i.identifierKey));
     if (billKey) return this.byBillId(ctx, fi, billKey.identifierValue);
     const named = billerId ?? identifiers.find((i) => i.identifierKey === 'billerId')?.identifierValue;
@@ -72,8 +77,8 @@ export class BbpsService {
     );
   }
 
-  async fetchReceipt(ctx: RequestContext, dto: BbpsReceiptRequestDto) {
-    const fi = await this.payerFis.caller(ctx.principal);
+  async fetchReceipt(ctx: RequestContext, dto: BbpsReceiptRequestDto, payerFi?: string) {
+    const fi = await this.payerFis.caller(ctx.principal, payerFi);
     const tx = dto.paymentDetails.transactionId;
     const r = await this.payments.pay(ctx, fi, {
       channel: 'bbps',

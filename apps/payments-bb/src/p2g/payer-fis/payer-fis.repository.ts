@@ -91,6 +91,14 @@ export class PayerFisRepository {
     return rows[0] ? toPayerFi(rows[0]) : undefined;
   }
 
+  async byCodeOrBic(tenantId: string, name: string): Promise<PayerFi | undefined> {
+    const rows = (await this.ds.query(
+      `${SELECT} WHERE f.tenant_id = $1 AND (p.code = $2 OR upper(f.bic) = upper($2)) ORDER BY (p.code = $2) DESC LIMIT 1`,
+      [tenantId, name],
+    )) as Row[];
+    return rows[0] ? toPayerFi(rows[0]) : undefined;
+  }
+
   async list(tenantId: string): Promise<PayerFi[]> {
     const rows = (await this.ds.query(`${SELECT} WHERE f.tenant_id = $1 ORDER BY p.code`, [
       tenantId,

@@ -104,13 +104,16 @@ export class PayerFisService {
    * or BIC): one FI cannot act under another's name.
    */
   async caller(principal: Principal, named?: string): Promise<PayerFi> {
+    // AUTH_MODE=none: the Information Mediator vouches for the caller, which X-PayerFI-Id names.
     const fi = principal.participantId
       ? await this.cached(principal.tenantId, principal.participantId)
-      : undefined;
+      : principal.kind === 'sandbox' && named
+        ? await this.repo.byCodeOrBic(principal.tenantId, named)
+        : undefined;
     if (!fi || fi.status !== 'active')
       throw new AppException(
         ErrorCode.P2G_PAYER_FI_NOT_REGISTERED,
-        `${principal.participantCode} is not a payer FI linked for bill payment`,
+        `${principal.participantId ? principal.participantCode : (named ?? 'The caller')} is not a payer FI linked for bill payment`,
       );
     if (named && named !== fi.code && named.toUpperCase() !== fi.bic.toUpperCase())
       throw new AppException(ErrorCode.FORBIDDEN, `X-PayerFI-Id ${named} is not the calling payer FI`);
