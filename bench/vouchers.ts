@@ -1,15 +1,31 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { Client } from 'pg';
-import { ModuleKind, ScriptTarget, transpileModule } from 'typescript';
 import { FieldCipher } from '../libs/platform/src/crypto/field-cipher';
 import { startPayerFsp, PayerFspSimulator } from '../apps/simulators/src/payer-fsp/payer-fsp';
-import { freshDatabase, print } from './support';
+import {
+  Answer,
+  caller,
+  cpuMark,
+  cpuSpent,
+  expectStatus,
+  freePort,
+  freshDatabase,
+  int,
+  percentile,
+  pool,
+  print,
+  ROOT,
+  round,
+  runCli,
+  secondsSince,
+  Server,
+  sleep,
+  startServer,
+} from './support';
 
 /*
  * npm run bench:vouchers — the voucher engine under load, against the server as its own process (ROLE=all, the
@@ -42,13 +58,6 @@ import { freshDatabase, print } from './support';
  * BENCH_REDIS_URL                           redis://127.0.0.1:6379
  */
 
-const int = (name: string, fallback: number) => {
-  const raw = process.env[name];
-  const n = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got '${raw}'`);
-  return n;
-};
-
 const N = int('BENCH_VOUCHERS_N', 100_000);
 const CONCURRENCY = Math.max(1, int('BENCH_VOUCHERS_CONCURRENCY', 64));
 const SECONDS = int('BENCH_VOUCHERS_SECONDS', 30);
@@ -61,7 +70,6 @@ const PROFILE_DIR = process.env.BENCH_VOUCHERS_CPU_PROFILE;
 const SERVER_KIND = process.env.BENCH_VOUCHERS_SERVER || 'dist';
 if (!['ts-node', 'dist'].includes(SERVER_KIND))
   throw new Error(`BENCH_VOUCHERS_SERVER must be ts-node or dist, got '${SERVER_KIND}'`);
-const SERVER_FLAGS = ['--max-semi-space-size=64', '--max-old-space-size=1536'];
 const EXTRA_ENV = Object.fromEntries(
   (process.env.BENCH_VOUCHERS_SERVER_ENV ?? '')
     .split(' ')
@@ -85,277 +93,17 @@ const MERCHANTS = Array.from({ length: 8 }, (_, i) => ({
   name: `Bench Merchant ${i + 1}`,
   financialAddress: `+2557100000${String(i + 1).padStart(2, '0')}`,
 }));
-const ROOT = join(__dirname, '..');
-const MAIN_TS = 'apps/payments-bb/src/main.ts';
-const MAIN_DIST = 'dist/apps/payments-bb/src/main.js';
 const AIMS = { provisionSeconds: 10, redemptionsPerSecond: 1000, p99Ms: 50 };
 const PROVISION_TIMEOUT_MS = 300_000;
 
-const secondsSince = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
-const round = (x: number, digits = 2) => Number(x.toFixed(digits));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const decimal = (minor: bigint) => `${minor / 100n}.${String(minor % 100n).padStart(2, '0')}`;
 
-// ---------------------------------------------------------------------------------------------- processes
-
-const CLOCK_TICKS = 100;
-/** User + system CPU seconds of a process (and of its reaped children). */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds of every local process whose command line contains `text` (the PostgreSQL backends of a database). */
-function cpuOf(text: string): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) total += cpuSeconds(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
-}
-
-function machineBusy(): number {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = f;
-  return (user + nice + system + irq + softirq + (steal ?? 0)) / CLOCK_TICKS;
-}
-
-type CpuMark = { server: number; postgres: number; bench: number; machine: number };
-const cpuMark = (pid: number): CpuMark => {
-  const own = process.cpuUsage();
-  return {
-    server: cpuSeconds(pid),
-    // Backends show the database in their title; a connection to it from here counts too (it is idle then).
-    postgres: cpuOf(` ${DB_NAME} `),
-    bench: (own.user + own.system) / 1e6,
-    machine: machineBusy(),
-  };
-};
-const cpuSpent = (a: CpuMark, b: CpuMark) => ({
-  server: round(b.server - a.server, 1),
-  postgres: round(b.postgres - a.postgres, 1),
-  benchAndSimulator: round(b.bench - a.bench, 1),
-  other: round(
-    Math.max(
-      0,
-      b.machine - a.machine - (b.server - a.server) - (b.postgres - a.postgres) - (b.bench - a.bench),
-    ),
-    1,
-  ),
-});
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-/** bench/server-probe.ts as plain JavaScript in a temporary file, so that even a compiled server can preload it. */
-function probeScript(): string {
-  const source = readFileSync(join(__dirname, 'server-probe.ts'), 'utf8');
-  const js = transpileModule(source, {
-    compilerOptions: { module: ModuleKind.CommonJS, target: ScriptTarget.ES2022 },
-  }).outputText;
-  const file = join(tmpdir(), `pbb-bench-vouchers-probe-${process.pid}.js`);
-  writeFileSync(file, js);
-  return file;
-}
-
-type ProbeReply = { id: number; error?: string; started?: boolean; file?: string };
-
-interface Server {
-  pid: number;
-  base: string;
-  tail: () => string;
-  warnings: () => number;
-  exited: () => string | undefined;
-  probe?: (op: string, extra?: object) => Promise<ProbeReply>;
-  stop: () => Promise<void>;
-}
-
-/** The server as its own process (dist/ as `npm start` runs it, or the sources through ts-node). */
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const withProbe = Boolean(PROFILE_DIR);
-  const preload = withProbe ? ['-r', probeScript()] : [];
-  const entry =
-    SERVER_KIND === 'dist'
-      ? [...preload, MAIN_DIST]
-      : ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', ...preload, MAIN_TS];
-  if (SERVER_KIND === 'dist' && !existsSync(join(ROOT, MAIN_DIST)))
-    throw new Error(`${MAIN_DIST} is missing: npm run build first`);
-  const child: ChildProcess = spawn(process.execPath, [...SERVER_FLAGS, ...entry], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
-    stdio: ['ignore', 'pipe', 'pipe', ...(withProbe ? (['ipc'] as const) : [])],
-  });
-  let out = '';
-  let warnings = 0;
-  let exit: string | undefined;
-  const collect = (d: Buffer) => {
-    const text = d.toString();
-    warnings += (text.match(/"level":(4|5|6)0/g) ?? []).length;
-    out = (out + text).slice(-20_000);
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  child.on('exit', (code, signal) => (exit = `exited with ${code ?? signal}`));
-  const waiting = new Map<number, (r: ProbeReply) => void>();
-  let nextId = 1;
-  if (withProbe)
-    child.on('message', (m: unknown) => {
-      const reply = m as ProbeReply;
-      waiting.get(reply?.id)?.(reply);
-      waiting.delete(reply?.id);
-    });
-  const base = `http://127.0.0.1:${env.PORT}`;
-  const until = Date.now() + 180_000;
-  for (;;) {
-    if (exit) throw new Error(`The server ${exit} while starting:\n${out.slice(-4000)}`);
-    try {
-      if ((await fetch(`${base}/health/live`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`The server did not start within 180 s:\n${out.slice(-4000)}`);
-    await sleep(250);
-  }
-  return {
-    pid: child.pid!,
-    base,
-    tail: () => out.slice(-4000),
-    warnings: () => warnings,
-    exited: () => exit,
-    probe: withProbe
-      ? (op, extra = {}) =>
-          new Promise((resolve) => {
-            const id = nextId++;
-            waiting.set(id, resolve);
-            child.send({ id, op, ...extra });
-          })
-      : undefined,
-    stop: () =>
-      new Promise((resolve) => {
-        if (exit) return resolve();
-        const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        child.on('exit', () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-/** Runs a CLI of the server (ts-node), as `npm run client:create` does. */
-function runCli(
-  entry: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', entry, ...args],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
 // ---------------------------------------------------------------------------------------------- HTTP
-
-interface Answer {
-  status: number;
-  json: unknown;
-  text: string;
-}
 
 /** Keep-alive connections, one per request in flight: plain node:http costs the bench less CPU than fetch. */
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY + 8 });
 
-function call(
-  base: string,
-  method: string,
-  path: string,
-  apiKey: string,
-  body?: unknown,
-  timeoutMs = 60_000,
-): Promise<Answer> {
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  const url = new URL(path, base);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname + url.search,
-        method,
-        headers: {
-          'Content-Type': 'application/json',
-          'X-API-Key': apiKey,
-          ...(payload ? { 'Content-Length': payload.length } : {}),
-        },
-        timeout: timeoutMs,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, json, text });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-function expectStatus(what: string, a: Answer, ...ok: number[]): void {
-  if (!ok.includes(a.status)) throw new Error(`${what}: HTTP ${a.status} ${a.text.slice(0, 500)}`);
-}
-
-/** Runs `work(i)` for i = 0.. at `concurrency`, until `next()` says there is nothing more to do. */
-async function pool(concurrency: number, next: () => number | undefined, work: (i: number) => Promise<void>) {
-  const worker = async () => {
-    for (let i = next(); i !== undefined; i = next()) await work(i);
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
+const call = caller(agent);
 
 // ---------------------------------------------------------------------------------------------- world
 
@@ -572,7 +320,7 @@ async function redeem(
   let ok = 0;
   let started = 0;
   const errors: Record<string, number> = {};
-  const cpu0 = cpuMark(server.pid);
+  const cpu0 = cpuMark(server.pid, DB_NAME);
   const t0 = process.hrtime.bigint();
   const deadline = Date.now() + seconds * 1000;
   let ranOut = false;
@@ -624,7 +372,7 @@ async function redeem(
     errors,
     seconds: elapsed,
     ranOut,
-    cpu: cpuSpent(cpu0, cpuMark(server.pid)),
+    cpu: cpuSpent(cpu0, cpuMark(server.pid, DB_NAME)),
   };
 }
 
@@ -702,7 +450,7 @@ async function main(): Promise<void> {
   await db.connect();
   let server: Server | undefined;
   try {
-    server = await startServer(env);
+    server = await startServer(env, { kind: SERVER_KIND, probe: Boolean(PROFILE_DIR) });
     const w = await createWorld(server, sim, env, db);
     print(
       `vouchers bench: ${N} vouchers of ${DENOMINATION} ${CURRENCY}, concurrency ${CONCURRENCY}, redemptions for ${SECONDS} s ` +
@@ -711,18 +459,18 @@ async function main(): Promise<void> {
     );
 
     // 1. provisioning
-    const cpuP = cpuMark(server.pid);
+    const cpuP = cpuMark(server.pid, DB_NAME);
     const prov = await provision(server, w, db);
-    const provCpu = cpuSpent(cpuP, cpuMark(server.pid));
+    const provCpu = cpuSpent(cpuP, cpuMark(server.pid, DB_NAME));
     print(
       `provisioning: ${N} vouchers in ${prov.seconds.toFixed(2)} s (${prov.calls} call${prov.calls > 1 ? 's' : ''}) = ` +
         `${Math.round(N / prov.seconds)} vouchers/s; CPU s ${JSON.stringify(provCpu)}`,
     );
 
     // 2. pre-activation and activation
-    const cpuA = cpuMark(server.pid);
+    const cpuA = cpuMark(server.pid, DB_NAME);
     const api = await preactivateViaApi(server, w, PREACTIVATE);
-    const apiCpu = cpuSpent(cpuA, cpuMark(server.pid));
+    const apiCpu = cpuSpent(cpuA, cpuMark(server.pid, DB_NAME));
     print(
       `pre-activation (v1 API, concurrency ${CONCURRENCY}): ${api.preactivated} in ${api.preSeconds.toFixed(2)} s = ` +
         `${Math.round(api.preactivationsPerSecond)}/s; activation: ${api.active.length} in ${api.actSeconds.toFixed(2)} s = ` +
