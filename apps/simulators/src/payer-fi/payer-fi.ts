@@ -122,7 +122,11 @@ export async function startPayerFi(opts: PayerFiOptions = {}): Promise<PayerFiSi
     const b = isRecord(body) ? body : {};
     const details = isRecord(b.billDetails) ? b.billDetails : {};
     const txnId = optionalString(b.TxnID);
-    const rtpId = optionalString(b.rTPID);
+    // The YAML types rTPID as an integer; a string is taken too.
+    const rtpId =
+      typeof b.rTPID === 'number' && Number.isSafeInteger(b.rTPID)
+        ? String(b.rTPID)
+        : optionalString(b.rTPID);
     const billId = optionalString(details['Bill ID']);
     if (!txnId || !rtpId || !billId)
       return [
@@ -175,7 +179,7 @@ export async function startPayerFi(opts: PayerFiOptions = {}): Promise<PayerFiSi
       {
         RequestId: newId(12),
         txnId: job.txnId,
-        rtpId: job.rtpId,
+        rtpId: /^[0-9]{1,15}$/.test(job.rtpId) ? Number(job.rtpId) : job.rtpId,
         billId: job.billId,
         rtpStatus,
         rejectReason: accept ? null : job.config.rejectReason,
