@@ -17,8 +17,8 @@ import { adviceOutcome } from './advice-outcome';
 import { AdviceQueue } from './advice.queue';
 import { VoucherReinstatement } from '../vouchers/voucher-reinstatement';
 
-/** Longer than any biller timeout (60 s at most): a send in flight is never taken by a second worker. */
-const LEASE_MS = 75_000;
+/** Added to the biller's timeout for the lease of one send: a send in flight is never taken by a second worker. */
+const LEASE_MARGIN_MS = 5_000;
 
 export type FinalOutcome = { kind: 'ack' } | { kind: 'rjc'; reason: string };
 
@@ -51,7 +51,7 @@ export class AdviceService {
 
   /** One send of a payment's advice, if it is due; safe to run twice. */
   async send(paymentId: string): Promise<void> {
-    const p = await this.repo.lease(paymentId, LEASE_MS);
+    const p = await this.repo.lease(paymentId, LEASE_MARGIN_MS);
     if (!p) return;
     const e = await this.endpoints.byId(p.tenantId, p.billerPk);
     const fi = await this.payerFis.byParticipant(p.tenantId, p.payerFiId);

@@ -155,15 +155,18 @@ export class BillPaymentsRepository {
 
   /**
    * Takes the advice of a pending payment for one send: nobody else sends it until the lease runs out (a worker
-   * that dies mid-call leaves it to the sweeper). Undefined when it is not due or someone holds it.
+   * that dies or stops mid-call leaves it to the sweeper once the lease is over). Undefined when it is not due or
+   * someone holds it.
    */
-  async lease(id: string, leaseMs: number): Promise<BillPayment | undefined> {
+  async lease(id: string, marginMs: number): Promise<BillPayment | undefined> {
+    // As long as the biller's timeout and a margin: a worker stopped mid-send holds the advice no longer than that.
     const r = (await this.ds.query(
-      `UPDATE bill_payments SET advice_lease_until = now() + ($2::int * interval '1 millisecond'),
+      `UPDATE bill_payments SET
+              advice_lease_until = now() + (((SELECT timeout_ms FROM billers WHERE id = biller_pk) + $2::int) * interval '1 millisecond'),
               advice_attempts = advice_attempts + 1, updated_at = now()
        WHERE id = $1 AND advice_status = 'pending' AND (advice_lease_until IS NULL OR advice_lease_until < now())
        RETURNING *`,
-      [id, leaseMs],
+      [id, marginMs],
     )) as unknown;
     const rows = returnedRows<Row>(r);
     return rows[0] ? toPayment(rows[0]) : undefined;
