@@ -9,6 +9,7 @@ import { AccountMapperModule } from './account-mapper/account-mapper.module';
 import { BulkModule } from './bulk/bulk.module';
 import { VouchersModule } from './vouchers/vouchers.module';
 import { P2gModule } from './p2g/p2g.module';
+import { DigitModule } from './digit/digit.module';
 import { redisOptionsFromUrl } from './bootstrap/redis-options';
 import { loggerOptions } from './bootstrap/logger-options';
 import { DemoBootstrapService } from './bootstrap/demo-bootstrap.service';
@@ -37,6 +38,7 @@ export class AppModule {
         BulkModule.register({ workers }),
         VouchersModule.register({ workers }),
         P2gModule.register({ workers }),
+        DigitModule,
       ],
       providers: [DemoBootstrapService],
     };

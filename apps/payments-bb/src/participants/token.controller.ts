@@ -13,7 +13,7 @@ const decode = (s: string): string | undefined => {
 };
 
 /** RFC 6749 2.3.1: client ID and secret are form-encoded before Basic encoding; a bad escape is no credential. */
-function basicCredentials(header?: string): { id?: string; secret?: string } {
+export function basicCredentials(header?: string): { id?: string; secret?: string } {
   if (!header?.startsWith('Basic ')) return {};
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const sep = decoded.indexOf(':');

@@ -5,6 +5,7 @@ import { Ledger1763800300000 } from './1763800300000-ledger';
 import { Bulk1763800400000 } from './1763800400000-bulk';
 import { Vouchers1763800500000 } from './1763800500000-vouchers';
 import { P2g1763800600000 } from './1763800600000-p2g';
+import { Digit1763800700000 } from './1763800700000-digit';
 
 /** The one migrations history, in order. Add new migrations at the end. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Bulk1763800400000,
   Vouchers1763800500000,
   P2g1763800600000,
+  Digit1763800700000,
 ];

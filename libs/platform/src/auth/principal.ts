@@ -34,6 +34,7 @@ export const SCOPES = [
   'p2g:bill',
   'billers:admin',
   'p2g:reports',
+  'digit:admin',
   '*',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

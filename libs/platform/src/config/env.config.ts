@@ -274,7 +274,23 @@ export class EnvConfig {
   @Max(8_760)
   P2G_RTP_TTL_HOURS: number = 72;
 
-    @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'DEFAULT_TENANT_ID must be 1-64 letters, digits, . _ or -' })
+  /** The OAuth client DIGIT integrators send by HTTP Basic on POST /user/oauth/token (DIGIT's own public client). */
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, {
+    message: 'DIGIT_OAUTH_CLIENT_ID must be 1-64 letters, digits, . _ or -',
+  })
+  DIGIT_OAUTH_CLIENT_ID: string = 'egov-user-client';
+
+  /** Its secret; empty as in DIGIT (the user's password is what is checked). Set one to require it. */
+  @IsString()
+  DIGIT_OAUTH_CLIENT_SECRET: string = '';
+
+  /** Lifetime of a DIGIT access token (DIGIT: 7 days); refresh tokens live twice as long. */
+  @IsInt()
+  @Min(60)
+  @Max(2_592_000)
+  DIGIT_TOKEN_TTL_SECONDS: number = 604_800;
+
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'DEFAULT_TENANT_ID must be 1-64 letters, digits, . _ or -' })
   DEFAULT_TENANT_ID: string = 'demo';
 
   @IsOptional()

@@ -1,0 +1,115 @@
+import {
+  createDemand,
+  consumerCode,
+  createDigitWorld,
+  DigitWorld,
+  fetchBill,
+  ri,
+} from './support/digit-fixtures';
+import { createTestApp, TestApp } from './support/test-app';
+
+describe('DIGIT integrator flow (billing-collection integration guide), step by step', () => {
+  let t: TestApp;
+  let w: DigitWorld;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    w = await createDigitWorld(t);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('token -> fetch bill -> pay two bills in one call -> a receipt each -> search by receipt -> nothing due', async () => {
+    const ws = consumerCode('WS');
+    const pt = consumerCode('PT');
+    await createDemand(t, w, 'WS', ws, [
+      ['WS_CHARGE', 500],
+      ['WS_TIME_PENALTY', 25.5],
+    ]);
+    await createDemand(t, w, 'PT', pt, [
+      ['PT_TAX', 1200],
+      ['PT_REBATE', -120],
+    ]);
+
+    // 2. Fetch the bills (the integrator's token works for the city of its state).
+    const wsBill = await fetchBill(t, w, 'WS', ws);
+    expect(wsBill.status).toBe(201);
+    expect(wsBill.body.ResponseInfo).toMatchObject({ status: 'SUCCESSFUL' });
+    expect(wsBill.body.Bill).toHaveLength(1);
+    expect(wsBill.body.Bill[0]).toMatchObject({
+      status: 'ACTIVE',
+      totalAmount: 525.5,
+      consumerCode: ws,
+      businessService: 'WS',
+      partPaymentAllowed: false,
+    });
+    expect(wsBill.body.Bill[0].billNumber).toMatch(/^BILLNO-WS-\d{6}$/);
+    const again = await fetchBill(t, w, 'WS', ws);
+    expect(again.body.Bill[0].id).toBe(wsBill.body.Bill[0].id);
+    const ptBill = (await fetchBill(t, w, 'PT', pt)).body.Bill[0];
+    expect(ptBill.totalAmount).toBe(1080);
+
+    // 3. One payment, two bills.
+    const paid = await t
+      .http()
+      .post('/collection-services/payments/_create')
+      .send({
+        ...ri(w.employeeToken),
+        Payment: {
+          tenantId: w.city,
+          totalDue: 1605.5,
+          totalAmountPaid: 1605.5,
+          paymentMode: 'CASH',
+          paidBy: 'Asha Devi',
+          mobileNumber: '9876543210',
+          paymentDetails: [
+            {
+              businessService: 'WS',
+              billId: wsBill.body.Bill[0].id,
+              totalDue: 525.5,
+              totalAmountPaid: 525.5,
+            },
+            { businessService: 'PT', billId: ptBill.id, totalDue: 1080, totalAmountPaid: 1080 },
+          ],
+        },
+      });
+    expect(paid.status).toBe(200);
+    const payment = paid.body.Payments[0];
+    expect(payment).toMatchObject({
+      paymentStatus: 'NEW',
+      instrumentStatus: 'APPROVED',
+      totalAmountPaid: 1605.5,
+    });
+    expect(payment.transactionNumber).toMatch(/^amritsar\d{10}$/);
+    const receipts = payment.paymentDetails.map((d: { receiptNumber: string }) => d.receiptNumber);
+    expect(receipts).toHaveLength(2);
+    expect(new Set(receipts).size).toBe(2);
+    for (const r of receipts) expect(r).toMatch(/^\d{2}\/\d{4}-\d{2}\/\d{6}$/);
+
+    // 4. Search by receipt number.
+    const found = await t
+      .http()
+      .post(`/collection-services/payments/WS/_search?tenantId=${w.city}&receiptNumbers=${receipts[0]}`)
+      .send(ri(w.employeeToken));
+    expect(found.status).toBe(200);
+    expect(found.body.Payments.map((p: { id: string }) => p.id)).toEqual([payment.id]);
+
+    // The bills are paid and the next fetch has nothing due.
+    const bills = await t
+      .http()
+      .post(
+        `/billing-service/bill/v2/_search?tenantId=${w.city}&billId=${wsBill.body.Bill[0].id},${ptBill.id}`,
+      )
+      .send(ri(w.employeeToken));
+    expect(bills.body.Bill.map((b: { status: string }) => b.status)).toEqual(['PAID', 'PAID']);
+    expect((await fetchBill(t, w, 'WS', ws)).body.Bill).toEqual([]);
+    expect((await fetchBill(t, w, 'PT', pt)).body.Bill).toEqual([]);
+    const demands = await t
+      .http()
+      .post(`/billing-service/demand/_search?tenantId=${w.city}&businessService=WS&consumerCode=${ws}`)
+      .send(ri(w.employeeToken));
+    expect(demands.body.Demands[0]).toMatchObject({ isPaymentCompleted: true });
+  });
+});
