@@ -6,6 +6,9 @@ import {
   fetchBill,
   ri,
 } from './support/digit-fixtures';
+import { startPayerFi } from '../apps/simulators/src/payer-fi/payer-fi';
+import { as } from './support/bulk-fixtures';
+import { createParticipant, createTenant } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 describe('DIGIT integrator flow (billing-collection integration guide), step by step', () => {
@@ -111,5 +114,79 @@ describe('DIGIT integrator flow (billing-collection integration guide), step by 
       .post(`/billing-service/demand/_search?tenantId=${w.city}&businessService=WS&consumerCode=${ws}`)
       .send(ri(w.employeeToken));
     expect(demands.body.Demands[0]).toMatchObject({ isPaymentCompleted: true });
+  });
+
+  it('biller link: a DIGIT business service is an internal P2G biller; inquiry, payment and advice create the DIGIT receipt', async () => {
+    const fi = await startPayerFi();
+    try {
+      const tenant = await createTenant(t.ds);
+      const maker = await createParticipant(t, { tenantId: tenant, kind: 'operator' });
+      const checker = await createParticipant(t, { tenantId: tenant, kind: 'operator' });
+      const onboarded = await t
+        .http()
+        .post('/p2g/billers')
+        .set(as(maker))
+        .send({
+          name: 'Amritsar water',
+          kind: 'biller',
+          digit: { tenantId: w.city, businessService: 'WS' },
+          currencies: ['INR'],
+          settlementAccount: { bankCode: 'SBIN0000001', accountNumber: '123' },
+          rules: { amountExactness: 'EXACT' },
+        });
+      expect(onboarded.status).toBe(201);
+      const { billerId, prefix } = onboarded.body.biller;
+      expect((await t.http().post(`/p2g/billers/${billerId}/approve`).set(as(checker)).send({})).status).toBe(
+        201,
+      );
+      const linked = await t
+        .http()
+        .post('/p2g/payer-fis')
+        .set(as(maker))
+        .send({ code: 'LINKBANK', bic: 'LINKBANK', baseUrl: fi.url });
+      expect(linked.status).toBe(201);
+      const bank = { 'X-API-Key': linked.body.credentials.apiKey, 'Platform-TenantId': tenant };
+
+      const consumer = consumerCode('WS');
+      await createDemand(t, w, 'WS', consumer, [
+        ['WS_CHARGE', 500],
+        ['WS_TIME_PENALTY', 25.5],
+      ]);
+      const billId = `${prefix}${consumer}`;
+      const inquiry = await t.http().get(`/bills/${billId}?requestId=LINKINQ00001`).set(bank);
+      expect(inquiry.status).toBe(202);
+      expect(inquiry.body.billDetails[0]).toMatchObject({
+        billerId,
+        amountonDueDate: 52550,
+        currency: 'INR',
+        billStatus: 'UNPAID',
+      });
+      const paid = await t.http().post('/billTransferRequests').set(bank).send({
+        requestId: 'LINKPAY00001',
+        billInquiryRequestId: 'LINKINQ00001',
+        billId,
+        paymentReferenceID: 'LINKREF000000001',
+      });
+      expect(paid.status).toBe(202);
+      const told = await fi.waitFor((s) => s.notifications.length === 1, 15_000);
+      expect(told.notifications[0].body).toMatchObject({ billId, status: 'ACK' });
+      const receipts = await t
+        .http()
+        .post(`/collection-services/payments/WS/_search?tenantId=${w.city}&consumerCodes=${consumer}`)
+        .send(ri(w.employeeToken));
+      expect(receipts.body.Payments).toHaveLength(1);
+      expect(receipts.body.Payments[0]).toMatchObject({
+        paymentMode: 'ONLINE',
+        transactionNumber: 'P2G-LINKREF000000001',
+        totalAmountPaid: 525.5,
+        paymentStatus: 'DEPOSITED',
+      });
+      expect((await fetchBill(t, w, 'WS', consumer)).body.Bill).toEqual([]);
+      const after = await t.http().get(`/bills/${billId}`).set(bank);
+      expect(after.status).toBe(404);
+      expect(after.body.errorCode).toBe('P2G_BILL_NOT_FOUND');
+    } finally {
+      await fi.close();
+    }
   });
 });

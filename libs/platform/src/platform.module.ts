@@ -14,10 +14,7 @@ export class PlatformModule {
       module: PlatformModule,
       providers: [
         { provide: AppConfig, useValue: config },
-        {
-          provide: FieldCipher,
-          useValue: new FieldCipher(s.fieldKeyId, s.fieldKey, s.retiredFieldKeys, s.fieldHashKey),
-        },
+        { provide: FieldCipher, useValue: new FieldCipher(s.fieldKeyId, s.fieldKey, s.retiredFieldKeys, s.fieldHashKey) },
         IdempotencyService,
         AuditService,
       ],

@@ -8,8 +8,5 @@ export interface RequestContext {
 }
 
 export function actorOf(principal: Principal): Actor {
-  return {
-    id: principal.participantId ?? `${principal.kind}:${principal.participantCode}`,
-    kind: principal.kind,
-  };
+  return { id: principal.participantId ?? `${principal.kind}:${principal.participantCode}`, kind: principal.kind };
 }

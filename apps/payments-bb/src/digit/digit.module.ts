@@ -10,6 +10,7 @@ import { IdGenerator } from './ids/id-generator';
 import { MastersController } from './masters/masters.controller';
 import { MastersRepository } from './masters/masters.repository';
 import { PayerData } from './payer-data';
+import { FinanceController } from './remittances/finance.controller';
 import { CollectionController } from './payments/collection.controller';
 import { DigitLedger } from './payments/digit-ledger';
 import { DigitOutbox } from './payments/digit-outbox';
@@ -19,6 +20,8 @@ import { DigitPaymentsService } from './payments/payments.service';
 import { DigitAuthService } from './users/digit-auth.service';
 import { DigitOauthController } from './users/oauth.controller';
 import { DigitUsersController } from './users/digit-users.controller';
+import { DigitAdminController } from './users/digit-admin.controller';
+import { ParticipantsModule } from '../participants/participants.module';
 import { DigitUsersRepository } from './users/digit-users.repository';
 
 registerErrorShape(digitShape);
@@ -28,12 +31,15 @@ registerErrorShape(digitShape);
  * and bills, collection-services' payments, receipts and workflow, in DIGIT's envelope and error shape.
  */
 @Module({
+  imports: [ParticipantsModule],
   controllers: [
     DigitOauthController,
     DigitUsersController,
+    DigitAdminController,
     MastersController,
     BillingController,
     CollectionController,
+    FinanceController,
   ],
   providers: [
     DigitUsersRepository,
@@ -51,6 +57,6 @@ registerErrorShape(digitShape);
     DigitLedger,
     DigitOutbox,
   ],
-  exports: [BillsService, BillsRepository, DigitPaymentsService],
+  exports: [BillsService, BillsRepository, DigitPaymentsService, MastersRepository],
 })
 export class DigitModule {}

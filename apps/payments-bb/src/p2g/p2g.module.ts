@@ -2,7 +2,9 @@ import { BullModule } from '@nestjs/bull';
 import { DynamicModule, Module } from '@nestjs/common';
 import { registerErrorShape } from '@app/platform';
 import { BeneficiariesRepository } from '../account-mapper/beneficiaries.repository';
+import { DigitModule } from '../digit/digit.module';
 import { ParticipantsModule } from '../participants/participants.module';
+import { DigitBiller } from './digit-link/digit-biller';
 import { VoucherSecrets } from '../vouchers/domain/voucher-secrets';
 import { VoucherGroupsRepository } from '../vouchers/groups/voucher-groups.repository';
 import { VouchersRepository } from '../vouchers/lifecycle/vouchers.repository';
@@ -52,7 +54,7 @@ export class P2gModule {
   static register(opts: { workers: boolean }): DynamicModule {
     return {
       module: P2gModule,
-      imports: [BullModule.registerQueue({ name: P2G_QUEUE }), ParticipantsModule],
+      imports: [BullModule.registerQueue({ name: P2G_QUEUE }), ParticipantsModule, DigitModule],
       controllers: [
         BillersController,
         PayerFisController,
@@ -69,6 +71,7 @@ export class P2gModule {
         VoucherGroupsRepository,
         VoucherSecrets,
         GuessThrottle,
+        DigitBiller,
         BillersRepository,
         BillersService,
         BillerEndpoints,

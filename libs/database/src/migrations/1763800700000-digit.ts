@@ -243,6 +243,19 @@ export class Digit1763800700000 implements MigrationInterface {
         created_at        timestamptz NOT NULL DEFAULT now(),
         UNIQUE (tenant_id, business_details, bank_account)
       )`);
+    // A DIGIT tenant's business service can be a biller of the P2G API (an internal biller: no endpoint).
+    await q.query(
+      `ALTER TABLE billers ADD COLUMN digit_tenant_id text, ADD COLUMN digit_business_service text`,
+    );
+    await q.query(
+      `ALTER TABLE billers ADD CONSTRAINT billers_endpoint_or_digit CHECK ((base_url IS NULL) <> (digit_tenant_id IS NULL))`,
+    );
+    await q.query(
+      `ALTER TABLE billers ADD CONSTRAINT billers_digit_pair CHECK ((digit_tenant_id IS NULL) = (digit_business_service IS NULL))`,
+    );
+    // An internal biller's bill ID (prefix + consumer code) names a new DIGIT bill every period: the server's view
+    // of what was paid is kept per DIGIT bill.
+    await q.query(`ALTER TABLE bill_payments ADD COLUMN bill_key text`);
     // Who hears of payments (the module services DIGIT's Kafka topics feed): delivered by the callbacks library,
     // scheduled in the payment's own transaction (a transactional outbox).
     await q.query(`
@@ -258,6 +271,13 @@ export class Digit1763800700000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE bill_payments DROP COLUMN IF EXISTS bill_key`);
+    await q.query(
+      `ALTER TABLE billers DROP CONSTRAINT IF EXISTS billers_digit_pair, DROP CONSTRAINT IF EXISTS billers_endpoint_or_digit`,
+    );
+    await q.query(
+      `ALTER TABLE billers DROP COLUMN IF EXISTS digit_tenant_id, DROP COLUMN IF EXISTS digit_business_service`,
+    );
     for (const t of [
       'digit_subscriptions',
       'digit_bank_account_mappings',

@@ -14,6 +14,7 @@ import { BillPaymentsRepository } from '../payments/bill-payments.repository';
 import { BillsRepository } from '../payments/bills.repository';
 import { P2gLedger } from '../payments/p2g-ledger';
 import { adviceOutcome } from './advice-outcome';
+import { DigitBiller } from '../digit-link/digit-biller';
 import { AdviceQueue } from './advice.queue';
 import { VoucherReinstatement } from '../vouchers/voucher-reinstatement';
 
@@ -47,6 +48,7 @@ export class AdviceService {
     private readonly queue: AdviceQueue,
     private readonly vouchers: VoucherReinstatement,
     private readonly config: AppConfig,
+    private readonly digit: DigitBiller,
   ) {}
 
   /** One send of a payment's advice, if it is due; safe to run twice. */
@@ -57,32 +59,34 @@ export class AdviceService {
     const fi = await this.payerFis.byParticipant(p.tenantId, p.payerFiId);
     let outcome;
     let httpStatus: number | null = null;
-    try {
-      const answer = await this.http.call(e, {
-        method: 'POST',
-        path: '/billTransferRequests',
-        tenantId: p.tenantId,
-        correlationId: p.id,
-        payerFiId: fi?.code,
-        body: {
-          requestID: p.receiptNo,
-          billId: p.billId,
-          PaymentReferenceID: p.transactionId,
-          amount: jsonAmount(p.amount),
-          currency: p.currency,
-          paymentDate: p.createdAt.toISOString(),
-          receiptNumber: p.receiptNo,
-        },
-      });
-      httpStatus = answer.status;
-      outcome = adviceOutcome(answer);
-    } catch (err) {
-      if (!(err instanceof BillerUnreachable)) throw err;
-      outcome = {
-        kind: 'retry' as const,
-        why: err.kind === 'timeout' ? `no answer within ${e.biller.timeoutMs} ms` : err.message,
-      };
-    }
+    if (e.biller.digit) outcome = await this.digit.advise(p, e.biller);
+    else
+      try {
+        const answer = await this.http.call(e, {
+          method: 'POST',
+          path: '/billTransferRequests',
+          tenantId: p.tenantId,
+          correlationId: p.id,
+          payerFiId: fi?.code,
+          body: {
+            requestID: p.receiptNo,
+            billId: p.billId,
+            PaymentReferenceID: p.transactionId,
+            amount: jsonAmount(p.amount),
+            currency: p.currency,
+            paymentDate: p.createdAt.toISOString(),
+            receiptNumber: p.receiptNo,
+          },
+        });
+        httpStatus = answer.status;
+        outcome = adviceOutcome(answer);
+      } catch (err) {
+        if (!(err instanceof BillerUnreachable)) throw err;
+        outcome = {
+          kind: 'retry' as const,
+          why: err.kind === 'timeout' ? `no answer within ${e.biller.timeoutMs} ms` : err.message,
+        };
+      }
     switch (outcome.kind) {
       case 'ack':
       case 'rjc':
@@ -181,7 +185,7 @@ export class AdviceService {
       actor,
       p.id,
     );
-    await this.bills.addPaid(m, p.tenantId, p.billId, -p.amount);
+    await this.bills.addPaid(m, p.tenantId, p.billKey, -p.amount);
     if (p.voucherId) await this.vouchers.reinstate(m, p.tenantId, p.voucherId, actor);
   }
 

@@ -23,6 +23,8 @@ export interface Biller {
   kind: 'biller' | 'aggregator';
   participantId: string | null;
   baseUrl: string | null;
+  /** An internal biller: a business service of a DIGIT tenant on this server (docs/digit.md), instead of baseUrl. */
+  digit: { tenantId: string; businessService: string } | null;
   authHeaderName: string | null;
   timeoutMs: number;
   currencies: string[];
@@ -57,6 +59,7 @@ export function billerView(b: Biller) {
     kind: b.kind,
     status: b.status,
     baseUrl: b.baseUrl,
+    digit: b.digit,
     timeoutMs: b.timeoutMs,
     authHeaderName: b.authHeaderName,
     currencies: b.currencies,

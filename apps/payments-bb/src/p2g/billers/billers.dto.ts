@@ -80,6 +80,21 @@ export class BillerAuthDto {
   headerValue: string;
 }
 
+export class DigitLinkDto {
+  @ApiProperty({ example: 'pb.amritsar', description: 'The DIGIT tenant whose bills these are' })
+  @IsString()
+  @Matches(/^[a-z][a-z0-9]*(\.[a-z0-9]+)?$/)
+  tenantId: string;
+
+  @ApiProperty({
+    example: 'WS',
+    description: 'Its business service; a bill ID is the prefix and a consumer code',
+  })
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/)
+  businessService: string;
+}
+
 export class OnboardBillerDto {
   @ApiProperty({ example: 'Nairobi City Water and Sewerage' })
   @IsString()
@@ -101,13 +116,23 @@ export class OnboardBillerDto {
   @IsIn(['biller', 'aggregator'])
   kind: 'biller' | 'aggregator';
 
-  @ApiProperty({
+  @ApiPropertyOptional({
     example: 'https://billing.water.example.gov/pbb',
-    description: 'Where GET /bills/{billId} and POST /billTransferRequests are sent',
+    description: 'Where GET /bills/{billId} and POST /billTransferRequests are sent (or give digit)',
   })
+  @IsOptional()
   @IsUrl(URL_OPTS)
   @MaxLength(500)
-  baseUrl: string;
+  baseUrl?: string;
+
+  @ApiPropertyOptional({
+    type: () => DigitLinkDto,
+    description: "An internal biller: a DIGIT tenant's business service on this server (instead of baseUrl)",
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DigitLinkDto)
+  digit?: DigitLinkDto;
 
   @ApiPropertyOptional({ default: 3000, description: 'Timeout of a bill inquiry to this biller' })
   @IsOptional()

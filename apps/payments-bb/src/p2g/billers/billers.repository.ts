@@ -14,6 +14,8 @@ interface BillerRow {
   kind: 'biller' | 'aggregator';
   participant_id: string | null;
   base_url: string | null;
+  digit_tenant_id: string | null;
+  digit_business_service: string | null;
   auth_header_name: string | null;
   auth_header_enc: Buffer | null;
   auth_header_key_id: string | null;
@@ -49,6 +51,7 @@ export interface NewBillerRow {
   kind: 'biller' | 'aggregator';
   participantId: string | null;
   baseUrl: string | null;
+  digit: { tenantId: string; businessService: string } | null;
   authHeaderName: string | null;
   authHeaderEnc: Buffer | null;
   authHeaderKeyId: string | null;
@@ -88,6 +91,10 @@ function toBiller(r: BillerRow): Biller {
     kind: r.kind,
     participantId: r.participant_id,
     baseUrl: r.base_url,
+    digit:
+      r.digit_tenant_id && r.digit_business_service
+        ? { tenantId: r.digit_tenant_id, businessService: r.digit_business_service }
+        : null,
     authHeaderName: r.auth_header_name,
     timeoutMs: r.timeout_ms,
     currencies: r.currencies,
@@ -135,8 +142,9 @@ export class BillersRepository {
     const rows = (await m.query(
       `INSERT INTO billers (tenant_id, biller_id, prefix, name, short_name, kind, participant_id, base_url,
          auth_header_name, auth_header_enc, auth_header_key_id, timeout_ms, currencies, settlement_bank_code,
-         settlement_account, settlement_name, amount_exactness, partial_payment, min_amount, status, created_by)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)
+         settlement_account, settlement_name, amount_exactness, partial_payment, min_amount, status, created_by,
+         digit_tenant_id, digit_business_service)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)
        RETURNING *`,
       [
         b.tenantId,
@@ -160,6 +168,8 @@ export class BillersRepository {
         b.minAmount.toString(),
         b.status,
         b.createdBy,
+        b.digit?.tenantId ?? null,
+        b.digit?.businessService ?? null,
       ],
     )) as BillerRow[];
     return toBiller(rows[0]);

@@ -49,6 +49,11 @@ export class BillersService {
     const bad = currencies.filter((c) => !isCurrency(c));
     if (bad.length)
       throw new AppException(ErrorCode.VALIDATION_FAILED, `Unknown currency: ${bad.join(', ')}`);
+    if (!dto.baseUrl === !dto.digit)
+      throw new AppException(
+        ErrorCode.VALIDATION_FAILED,
+        'Give baseUrl (an external biller) or digit (an internal one), not both',
+      );
     const tenantId = ctx.principal.tenantId;
     const actor = actorOf(ctx.principal);
     const makerChecker = this.config.env.P2G_ONBOARDING_MAKER_CHECKER;
@@ -67,7 +72,7 @@ export class BillersService {
           code: billerId,
           name: dto.name,
           kind: 'biller',
-          callbackBases: [...new Set([dto.baseUrl, ...(dto.callbackBases ?? [])])],
+          callbackBases: [...new Set([...(dto.baseUrl ? [dto.baseUrl] : []), ...(dto.callbackBases ?? [])])],
         },
         ctx,
         m,
@@ -81,7 +86,10 @@ export class BillersService {
         shortName: (dto.shortName ?? dto.name.trim()).slice(0, 10),
         kind: dto.kind,
         participantId: created.participant.id,
-        baseUrl: dto.baseUrl,
+        baseUrl: dto.baseUrl ?? null,
+        digit: dto.digit
+          ? { tenantId: dto.digit.tenantId, businessService: dto.digit.businessService }
+          : null,
         authHeaderName: dto.auth?.headerName ?? null,
         authHeaderEnc: sealed,
         authHeaderKeyId: sealed ? this.cipher.keyId : null,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppException, ErrorCode, RequestContext } from '@app/platform';
 import { BillerEndpoint } from '../billers/biller';
+import { DigitBiller } from '../digit-link/digit-biller';
 import { BillerEndpoints } from '../billers/biller-endpoints';
 import { BillerHttp, BillerUnreachable } from '../billers/biller-http';
 import { jsonAmount } from '../minor-units';
@@ -31,6 +32,7 @@ export class BillInquiryService {
     private readonly http: BillerHttp,
     private readonly inquiries: BillInquiriesRepository,
     private readonly bills: BillsRepository,
+    private readonly digit: DigitBiller,
   ) {}
 
   async inquire(
@@ -70,6 +72,7 @@ export class BillInquiryService {
         'A bill ID is the biller\'s four-digit prefix and up to 16 letters, digits or "-"',
       );
     const endpoint = await this.endpoints.forBill(tenantId, billId);
+    if (endpoint.biller.digit) return { endpoint, bill: await this.digit.bill(endpoint.biller, billId) };
     let answer;
     try {
       answer = await this.http.call(endpoint, {

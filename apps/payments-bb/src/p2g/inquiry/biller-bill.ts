@@ -11,6 +11,8 @@ export interface BillerBill {
   amountOnDueDate: bigint;
   amountAfterDueDate: bigint;
   currency: string;
+  /** An internal biller's own bill (a DIGIT bill ID): what the server's record of payments is kept against. */
+  sourceId?: string;
 }
 
 /** Statuses a biller may report that rule out payment. */

@@ -12,6 +12,8 @@ export interface BillPayment {
   inquiryId: string | null;
   billerPk: string;
   billId: string;
+  /** What the server's record of the bill is kept under: the bill ID, or for an internal biller the bill ID and its DIGIT bill. */
+  billKey: string;
   amount: bigint;
   currency: string;
   receiptNo: string;

@@ -15,6 +15,7 @@ interface Row {
   inquiry_id: string | null;
   biller_pk: string;
   bill_id: string;
+  bill_key: string | null;
   amount: string;
   currency: string;
   receipt_no: string;
@@ -44,6 +45,7 @@ export function toPayment(r: Row): BillPayment {
     inquiryId: r.inquiry_id,
     billerPk: r.biller_pk,
     billId: r.bill_id,
+    billKey: r.bill_key ?? r.bill_id,
     amount: BigInt(r.amount),
     currency: r.currency.trim(),
     receiptNo: r.receipt_no,
@@ -73,6 +75,7 @@ export interface NewPayment {
   inquiryId: string | null;
   billerPk: string;
   billId: string;
+  billKey: string;
   amount: bigint;
   currency: string;
   ledgerTransferId: string;
@@ -127,9 +130,9 @@ export class BillPaymentsRepository {
   async insert(m: EntityManager, p: NewPayment): Promise<BillPayment | undefined> {
     const rows = (await m.query(
       `INSERT INTO bill_payments (id, tenant_id, payer_fi_id, channel, transaction_id, request_id, body_hash, inquiry_id,
-         biller_pk, bill_id, amount, currency, receipt_no, ledger_transfer_id, voucher_id, advice_status, advice_next_at)
+         biller_pk, bill_id, amount, currency, receipt_no, ledger_transfer_id, voucher_id, advice_status, advice_next_at, bill_key)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12, 'R' || lpad(nextval('bill_receipt_seq')::text, 11, '0'),
-               $13,$14,$15, CASE WHEN $15 = 'pending' THEN now() END)
+               $13,$14,$15, CASE WHEN $15 = 'pending' THEN now() END, NULLIF($16, $10))
        ON CONFLICT (tenant_id, payer_fi_id, transaction_id) DO NOTHING
        RETURNING *`,
       [
@@ -148,6 +151,7 @@ export class BillPaymentsRepository {
         p.ledgerTransferId,
         p.voucherId,
         p.adviceStatus,
+        p.billKey,
       ],
     )) as Row[];
     return rows[0] ? toPayment(rows[0]) : undefined;

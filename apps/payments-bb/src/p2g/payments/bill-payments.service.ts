@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CallbacksService } from '@app/callbacks';
 import { actorOf, AppException, AuditService, digestOf, ErrorCode, RequestContext } from '@app/platform';
 import { AdviceQueue } from '../advice/advice.queue';
+import { DigitBiller } from '../digit-link/digit-biller';
 import { BillerEndpoint } from '../billers/biller';
 import { BillerEndpoints } from '../billers/biller-endpoints';
 import { amountDueOn, BillerBill, todayUtc, UNPAYABLE_STATUSES } from '../inquiry/biller-bill';
@@ -69,6 +70,7 @@ export class BillPaymentsService {
     private readonly audit: AuditService,
     private readonly callbacks: CallbacksService,
     private readonly advices: AdviceQueue,
+    private readonly digit: DigitBiller,
   ) {}
 
   async pay(ctx: RequestContext, fi: PayerFi, input: PaymentInput): Promise<PaymentOutcome> {
@@ -95,6 +97,7 @@ export class BillPaymentsService {
     if (UNPAYABLE_STATUSES.has(bill.billStatus))
       throw new AppException(ErrorCode.P2G_BILL_NOT_PAYABLE, `Bill ${input.billId} is ${bill.billStatus}`);
     const due = amountDueOn(bill, todayUtc());
+    const billKey = bill.sourceId ? `${input.billId}@${bill.sourceId}` : input.billId;
     const debit =
       input.funding?.debitAccountId ?? (await this.ledger.payerFiAccount(tenantId, fi.code, currency));
     const credit = await this.ledger.billerAccount(tenantId, biller.billerId, currency);
@@ -103,7 +106,7 @@ export class BillPaymentsService {
     const done = await this.ds.transaction(async (m) => {
       const state = await this.bills.lock(m, {
         tenantId,
-        billId: input.billId,
+        billId: billKey,
         billerPk: biller.id,
         currency,
         amountDue: due,
@@ -134,11 +137,12 @@ export class BillPaymentsService {
         inquiryId,
         billerPk: biller.id,
         billId: input.billId,
+        billKey,
         amount,
         currency,
         ledgerTransferId: id,
         voucherId: input.funding?.voucherId ?? null,
-        adviceStatus: biller.baseUrl ? 'pending' : 'internal',
+        adviceStatus: 'pending',
       });
       if (!payment)
         throw new AppException(
@@ -160,7 +164,7 @@ export class BillPaymentsService {
         actorOf(ctx.principal),
         ctx.correlationId,
       );
-      await this.bills.addPaid(m, tenantId, input.billId, amount, due);
+      await this.bills.addPaid(m, tenantId, billKey, amount, due);
       const callbackIds = await this.rtp.completeForBill(m, payment, endpoint);
       await this.record(m, ctx, payment, biller.billerId);
       return { payment, callbackIds, replay: undefined };
@@ -205,11 +209,10 @@ export class BillPaymentsService {
           ErrorCode.P2G_INQUIRY_NOT_FOUND,
           `Bill inquiry ${input.inquiryRequestId} was for another bill`,
         );
-      return {
-        endpoint: await this.endpoints.byId(tenantId, found.billerPk),
-        bill: found.bill,
-        inquiryId: found.id,
-      };
+      const endpoint = await this.endpoints.byId(tenantId, found.billerPk);
+      // An internal biller's bill is read afresh (no network in between): it names the DIGIT bill being paid.
+      const bill = endpoint.biller.digit ? await this.digit.bill(endpoint.biller, input.billId) : found.bill;
+      return { endpoint, bill, inquiryId: found.id };
     }
     const fresh = await this.inquiry.fetch(tenantId, input.billId, ctx.correlationId, fi.code);
     return { ...fresh, inquiryId: null };
