@@ -4,6 +4,9 @@ import { LedgerModule } from '@app/ledger';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { BeneficiariesRepository } from '../account-mapper/beneficiaries.repository';
 import { BeneficiaryRegistryService } from '../account-mapper/beneficiary-registry.service';
+import { DigitSeedImporter } from '../digit/seed/digit-seed-importer';
+import { IdGenerator } from '../digit/ids/id-generator';
+import { MastersRepository } from '../digit/masters/masters.repository';
 import { ParticipantsModule } from '../participants/participants.module';
 import { SeedImporterService } from '../seed-import/seed-importer.service';
 import { VoucherSeedImporter } from '../seed-import/voucher-seed-importer';
@@ -37,6 +40,9 @@ export class CliModule {
         VoucherLedgerService,
         MerchantsRepository,
         MerchantsService,
+        MastersRepository,
+        IdGenerator,
+        DigitSeedImporter,
       ],
     };
   }

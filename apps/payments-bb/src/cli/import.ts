@@ -3,9 +3,12 @@ import { readFileSync } from 'node:fs';
 import { SeedImporterService } from '../seed-import/seed-importer.service';
 import { parseSeedFile, SeedFormatError } from '../seed-import/seed-file';
 import { SeedConflictError } from '../seed-import/seed-importer.service';
+import { DigitSeedImporter, isMdmsFile } from '../digit/seed/digit-seed-importer';
 import { exitWith, parseFlags, withCliContext } from './cli-context';
 
 const USAGE = `Usage: npm run import -- FILE [--tenant ID] [--voucher-group CODE]
+A DIGIT MDMS file (moduleName BillingService or common-masters: business services, tax heads, ID formats) is
+loaded as DIGIT billing masters of the file's tenantId instead.
 Loads GovStack sandbox seed data into the tenant (default: DEFAULT_TENANT_ID): g2p entries (source BBs and
 their beneficiaries), merchants, and legacy vouchers into the named voucher group (which must exist; its
 program funds the vouchers still outstanding). All or nothing; re-running the same file changes nothing.
@@ -23,6 +26,23 @@ async function main(): Promise<void> {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     exitWith(`Cannot read ${file}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (isMdmsFile(json)) {
+    const mdms = json;
+    await withCliContext(async (ctx) => {
+      try {
+        process.stdout.write(`${JSON.stringify(await ctx.get(DigitSeedImporter).import(mdms))}\n`);
+      } catch (err) {
+        exitWith(`${file} refused, nothing loaded: ${(err as Error).message}`);
+      }
+    });
+    return;
   }
   let seed;
   try {

@@ -32,7 +32,7 @@ export class Digit1763800700000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE digit_business_services (
         tenant_id                     text NOT NULL,
-        code                          text NOT NULL CHECK (code ~ '^[A-Za-z0-9._-]{1,64}$'),
+        code                          text NOT NULL CHECK (code ~ '^[!-~][ -~]{0,127}$'),
         business_service              text NOT NULL,
         part_payment_allowed          boolean NOT NULL DEFAULT false,
         advance_allowed               boolean NOT NULL DEFAULT false,

@@ -40,3 +40,20 @@ describe('formatId', () => {
     expect(sequencesOf('A-[SEQ_x_1]-[SEQ_Y]')).toEqual(['X_1', 'Y']);
   });
 });
+
+describe('formatId with eGov MDMS formats', () => {
+  it('reads per-tenant sequences, [CITY] and dates with separators', async () => {
+    const next = async (s: string) => (s === 'WS_BILL_RCPT' ? 7n : 1n);
+    const now = new Date('2026-12-04T10:00:00Z');
+    expect(
+      await formatId('WS/[CITY]/[fy:yyyy-yy]/[SEQ_WS_BILL_RCPT_[TENANT_ID]]', {
+        tenantId: 'pb.jalandhar',
+        now,
+        next,
+      }),
+    ).toBe('WS/JALANDHAR/2026-27/000007');
+    expect(await formatId('PB-[cy:yyyy-MM-dd]-[cy:yyyy_MM_dd]', { tenantId: 'pb', now, next })).toBe(
+      'PB-2026-12-04-2026_12_04',
+    );
+  });
+});

@@ -21,10 +21,16 @@ export interface FormatContext {
 const TOKEN = /\[([^\]]+)\]|\{(module|city)\}/g;
 
 export function sequencesOf(format: string): string[] {
-  return [...format.matchAll(/\[SEQ_([A-Za-z0-9_]+)\]/g)].map((m) => m[1].toUpperCase());
+  return [
+    ...format
+      .replace(/\[SEQ_([A-Za-z0-9_]*?)_?\[tenant_id\]\]/gi, '[SEQ_$1]')
+      .matchAll(/\[SEQ_([A-Za-z0-9_]+)\]/g),
+  ].map((m) => m[1].toUpperCase());
 }
 
-export async function formatId(format: string, c: FormatContext): Promise<string> {
+export async function formatId(raw: string, c: FormatContext): Promise<string> {
+  // `[SEQ_WS_BILL_RCPT_[TENANT_ID]]`: DIGIT makes a sequence per tenant that way; every counter here is per tenant.
+  const format = raw.replace(/\[SEQ_([A-Za-z0-9_]*?)_?\[tenant_id\]\]/gi, '[SEQ_$1]');
   const now = c.now ?? new Date();
   const city = c.tenantId.includes('.') ? c.tenantId.slice(c.tenantId.indexOf('.') + 1) : c.tenantId;
   const parts: string[] = [];
@@ -41,7 +47,8 @@ export async function formatId(format: string, c: FormatContext): Promise<string
 }
 
 async function token(t: string, now: Date, city: string, c: FormatContext): Promise<string> {
-  if (t === 'CITY.CODE') return city.toUpperCase();
+  if (t === 'CITY.CODE' || t === 'CITY') return city.toUpperCase();
+  if (t === 'cb.name') return city;
   if (t.startsWith('cy:')) return datePattern(t.slice(3), now);
   if (t.startsWith('fy:')) return financialYear(now, t.slice(3));
   const digits = /^d\{(\d{1,2})\}$/.exec(t);

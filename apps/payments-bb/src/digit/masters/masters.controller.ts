@@ -3,40 +3,16 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { isCurrency } from '@app/ledger/money';
 import { Public } from '@app/platform';
 import { DigitErrors } from '../envelope/digit-exception';
-import { bool, envelope, list, objects, tenantParam, text, TENANT_ID } from '../envelope/read';
+import { envelope, list, objects, tenantParam } from '../envelope/read';
 import { responseInfo } from '../envelope/response-info';
-import { rupees, toMinor } from '../money';
+import { rupees } from '../money';
 import { ensureTenants } from '../tenants';
 import { DigitAuthService } from '../users/digit-auth.service';
-import { BusinessService, MastersRepository, TaxHead } from './masters.repository';
+import { readBusinessServices, readTaxHeads } from './masters-input';
+import { BusinessService, MastersRepository } from './masters.repository';
 
-const PAYMENT_MODES = [
-  'CASH',
-  'CHEQUE',
-  'DD',
-  'ONLINE',
-  'CARD',
-  'OFFLINE_NEFT',
-  'OFFLINE_RTGS',
-  'ONLINE_NEFT',
-  'ONLINE_RTGS',
-  'POSTAL_ORDER',
-];
-const CATEGORIES = [
-  'TAX',
-  'FEE',
-  'CHARGES',
-  'REBATE',
-  'ADVANCE_COLLECTION',
-  'PENALTY',
-  'FINES',
-  'EXEMPTION',
-  'INTEREST',
-];
-const CODE = /^[A-Za-z0-9._-]{1,64}$/;
 const ANY_ROLE = ['CITIZEN', 'EMPLOYEE', 'SUPERUSER', 'COLL_OPERATOR'];
 
 export const bsView = (b: BusinessService) => ({
@@ -75,33 +51,7 @@ export class MastersController {
     const { body, requestInfo } = envelope(raw);
     const items = objects(body.BusinessServiceDetails ?? body.BusinessService, 'BusinessServiceDetails');
     const errors = new DigitErrors();
-    const parsed: BusinessService[] = items.map((o) => {
-      const currency = text(o, 'currency', errors, { pattern: /^[A-Z]{3}$/ }) ?? 'INR';
-      if (!isCurrency(currency)) errors.add('INVALID_CURRENCY', `Unknown currency ${currency}`);
-      const modes = Array.isArray(o.collectionModesNotAllowed) ? o.collectionModesNotAllowed.map(String) : [];
-      if (modes.some((m) => !PAYMENT_MODES.includes(m)))
-        errors.add('INVALID_PAYMENTMODE', 'collectionModesNotAllowed holds an unknown payment mode');
-      const expiryDays = o.billExpiryDays === undefined ? 30 : Number(o.billExpiryDays);
-      if (!Number.isInteger(expiryDays) || expiryDays < 1 || expiryDays > 3650)
-        errors.add('INVALID_REQUEST', 'billExpiryDays must be 1-3650');
-      return {
-        tenantId: text(o, 'tenantId', errors, { required: true, pattern: TENANT_ID }) ?? '',
-        code: text(o, 'code', errors, { required: true, pattern: CODE }) ?? '',
-        businessService: text(o, 'businessService', errors, { required: true, max: 256 }) ?? '',
-        partPaymentAllowed: bool(o, 'partPaymentAllowed', errors),
-        advanceAllowed: bool(o, 'isAdvanceAllowed', errors),
-        minAmountPayable:
-          o.minAmountPayable === undefined || o.minAmountPayable === null
-            ? 0n
-            : toMinor(o.minAmountPayable, 'minAmountPayable', isCurrency(currency) ? currency : 'INR', {
-                allowZero: true,
-              }),
-        collectionModesNotAllowed: modes,
-        demandUpdateTime: Number(o.demandUpdateTime ?? 86_400_000) || 86_400_000,
-        billExpiryDays: expiryDays,
-        currency,
-      };
-    });
+    const parsed = readBusinessServices(items, errors);
     errors.throwIfAny();
     for (const t of new Set(parsed.map((p) => p.tenantId)))
       await this.auth.authorize(req, requestInfo, t, ['SUPERUSER']);
@@ -140,22 +90,7 @@ export class MastersController {
     const { body, requestInfo } = envelope(raw);
     const items = objects(body.TaxHeadMasters ?? body.TaxHeadMaster, 'TaxHeadMasters', 500);
     const errors = new DigitErrors();
-    const parsed: TaxHead[] = items.map((o) => {
-      const category = text(o, 'category', errors, { required: true }) ?? '';
-      if (category && !CATEGORIES.includes(category))
-        errors.add('INVALID_TAXHEAD_CATEGORY', `Unknown category ${category}`);
-      const order = o.order === undefined ? 0 : Number(o.order);
-      if (!Number.isInteger(order)) errors.add('INVALID_REQUEST', 'order must be an integer');
-      return {
-        tenantId: text(o, 'tenantId', errors, { required: true, pattern: TENANT_ID }) ?? '',
-        service: text(o, 'service', errors, { required: true, pattern: CODE }) ?? '',
-        code: text(o, 'code', errors, { required: true, pattern: CODE }) ?? '',
-        name: text(o, 'name', errors, { required: true, max: 256 }) ?? '',
-        category,
-        order,
-        isDebit: bool(o, 'isDebit', errors),
-      };
-    });
+    const parsed = readTaxHeads(items, errors);
     errors.throwIfAny();
     for (const t of new Set(parsed.map((p) => p.tenantId)))
       await this.auth.authorize(req, requestInfo, t, ['SUPERUSER']);

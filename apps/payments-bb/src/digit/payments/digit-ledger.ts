@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { LedgerService } from '@app/ledger';
 import { Actor, AuditService } from '@app/platform';
 import { ONLINE_MODES } from './payment-input';
+
+/** A business service code as a ledger account code: MDMS codes may hold spaces, & or (); those get a hash. */
+export function accountSafe(code: string): string {
+  if (/^[A-Za-z0-9._-]{1,60}$/.test(code)) return code;
+  return `${code.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}-${createHash('sha256').update(code).digest('hex').slice(0, 8)}`;
+}
 
 /** Which collection account a mode's money is in: the bank (online), the counter's cash, or instruments in hand. */
 const groupOf = (mode: string) =>

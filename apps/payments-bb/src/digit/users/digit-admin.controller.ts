@@ -31,7 +31,7 @@ export const DIGIT_EVENTS = [
 export class IdFormatDto {
   @ApiProperty({ example: 'ws.receipt.id' })
   @IsString()
-  @Matches(/^[a-z0-9._]{1,64}$/)
+  @Matches(/^[!-~]{1,128}$/)
   idName: string;
 
   @ApiProperty({ example: 'WS/[CITY.CODE]/[fy:yyyy-yy]/[SEQ_WS_RCPT]' })

@@ -91,7 +91,7 @@ export class DigitLinkDto {
     description: 'Its business service; a bill ID is the prefix and a consumer code',
   })
   @IsString()
-  @Matches(/^[A-Za-z0-9._-]{1,64}$/)
+  @Matches(/^[!-~][ -~]{0,127}$/)
   businessService: string;
 }
 
