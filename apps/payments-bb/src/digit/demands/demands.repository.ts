@@ -149,18 +149,21 @@ export class DemandsRepository {
     );
     await m.query(
       `UPDATE digit_demands dm SET is_payment_completed = s.done, updated_at = now()
-       FROM (SELECT demand_id, sum(tax_amount - collection_amount) <= 0 AS done FROM digit_demand_details
+       FROM (SELECT demand_id, sum(tax_amount - collection_amount) = 0 AS done FROM digit_demand_details
              WHERE demand_id IN (SELECT demand_id FROM digit_demand_details WHERE id = ANY($1::uuid[])) GROUP BY demand_id) s
        WHERE dm.id = s.demand_id`,
       [amounts.map((a) => a.detailId)],
     );
   }
 
-  /** Whether the demand is fully collected, after its tax amounts changed. */
+  /**
+   * Whether the demand is fully collected, after its tax amounts changed. A demand left in credit (an advance) stays
+   * open, so the next bill of the consumer takes the credit off.
+   */
   async refreshCompletion(m: EntityManager, demandId: string): Promise<void> {
     await m.query(
       `UPDATE digit_demands SET is_payment_completed =
-         (SELECT COALESCE(sum(tax_amount - collection_amount), 0) <= 0 FROM digit_demand_details WHERE demand_id = $1), updated_at = now()
+         (SELECT COALESCE(sum(tax_amount - collection_amount), 0) = 0 FROM digit_demand_details WHERE demand_id = $1), updated_at = now()
        WHERE id = $1`,
       [demandId],
     );

@@ -141,7 +141,11 @@ export class CollectionController {
       ...this.page(q, 30, 100),
     };
     // A citizen sees its own payments only (DIGIT's check is commented out).
-    if (user.type === 'CITIZEN' && !hasRoleFor(user, tenantId, COLLECTORS)) f.payerIds = [user.uuid];
+    if (user.type === 'CITIZEN' && !hasRoleFor(user, tenantId, COLLECTORS)) {
+      // Paid by this citizen: its mobile number on the payment, or the citizen as payer.
+      if (user.mobileNumber) f.mobileHash = this.payers.mobileHash(user.mobileNumber);
+      else f.payerIds = [user.uuid];
+    }
     if (q.isCountRequest === 'true') {
       if (!f.businessServices)
         throw digitError('INVALID_SEARCH', 'A count needs tenantId and businessServices');

@@ -177,6 +177,8 @@ export class PaymentWorkflowService {
         await this.demands.refreshCompletion(m, latest.demandId);
       }
       await this.bills.applyPaid(m, bill.id, -advance, [], [], 'CANCELLED');
+      // What is due changed: the consumer's current bill (made after this payment) no longer says it.
+      await this.bills.expireCurrent(m, bill.tenantId, bill.businessService, bill.consumerCode);
       if (d.ledgerTransferId) {
         const t = await this.ledger.transfer(m, p.tenantId, d.ledgerTransferId);
         await this.ledger.post(

@@ -10,6 +10,7 @@ import { digitError, DigitErrors } from '../envelope/digit-exception';
 import { IdGenerator } from '../ids/id-generator';
 import { receiptIdName } from '../ids/id-format';
 import { MastersRepository } from '../masters/masters.repository';
+import { ensureTenants } from '../tenants';
 import { DigitUser } from '../users/digit-user';
 import { apportion } from './apportion';
 import { checkAgainstBill } from './bill-rules';
@@ -66,11 +67,16 @@ export class DigitPaymentsService {
         );
       currencyOf.set(d.businessService, bs.currency);
     }
+    // A city seen first here is a tenant of the server before its ledger accounts are made.
+    await ensureTenants(this.ds.manager, [p.tenantId]);
     const accounts = new Map<string, { debit: string; credit: string }>();
     for (const [service, currency] of currencyOf)
       accounts.set(service, await this.ledger.accounts(p.tenantId, service, p.paymentMode, currency));
 
     const done = await this.ds.transaction(async (m) => {
+      // Locked first, so that a retry arriving with the first request in flight waits and then finds it.
+      const pre = await this.bills.find({ tenantId: p.tenantId, billIds: p.details.map((d) => d.billId) }, m);
+      await this.bills.lockConsumers(m, p.tenantId, pre);
       if (p.transactionNumber) {
         const seen = await this.payments.byTransaction(m, p.tenantId, p.paymentMode, p.transactionNumber);
         if (seen) return { replay: seen };
