@@ -153,6 +153,19 @@ describe('DIGIT integrator flow (billing-collection integration guide), step by 
         ['WS_TIME_PENALTY', 25.5],
       ]);
       const billId = `${prefix}${consumer}`;
+      // The BBPS face finds the bill by consumer code (or the payer's mobile number).
+      const bbps = await t
+        .http()
+        .post('/bbps/bills/fetchBills')
+        .set(bank)
+        .set('X-Biller-Id', billerId)
+        .send([{ identifierKey: 'mobileNumber', identifierValue: '9876543210' }]);
+      expect(bbps.status).toBe(200);
+      expect(bbps.body.data.customerBills.bills).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ partnerBillId: billId, billAmount: 52550, currency: 'INR' }),
+        ]),
+      );
       const inquiry = await t.http().get(`/bills/${billId}?requestId=LINKINQ00001`).set(bank);
       expect(inquiry.status).toBe(202);
       expect(inquiry.body.billDetails[0]).toMatchObject({

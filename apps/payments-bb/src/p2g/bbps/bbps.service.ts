@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppException, ErrorCode, RequestContext } from '@app/platform';
 import { Biller } from '../billers/biller';
 import { BillerEndpoints } from '../billers/biller-endpoints';
+import { DigitBiller } from '../digit-link/digit-biller';
 import { BillerHttp, BillerUnreachable } from '../billers/biller-http';
 import { BillersRepository } from '../billers/billers.repository';
 import {
@@ -49,6 +50,7 @@ export class BbpsService {
     private readonly inquiry: BillInquiryService,
     private readonly inquiries: BillInquiriesRepository,
     private readonly payments: BillPaymentsService,
+    private readonly digit: DigitBiller,
   ) {}
 
   async fetchBills(
@@ -116,6 +118,21 @@ export class BbpsService {
   }
 
   private async byCustomer(ctx: RequestContext, fi: PayerFi, b: Biller, identifiers: BillIdentifierDto[]) {
+    if (b.digit) {
+      const bills: BbpsBill[] = [];
+      for (const bill of await this.digit.customerBills(b, identifiers)) {
+        await this.inquiries.record({
+          tenantId: b.tenantId,
+          payerFiId: fi.participantId,
+          requestId: newRequestId(),
+          billerPk: b.id,
+          bill,
+        });
+        const view = this.view(b, bill, 0n);
+        if (view) bills.push(view);
+      }
+      return this.answer(bills, null);
+    }
     const e = await this.endpoints.byId(ctx.principal.tenantId, b.id);
     let answer;
     try {

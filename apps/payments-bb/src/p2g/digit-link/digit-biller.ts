@@ -10,6 +10,7 @@ import { AdviceOutcome } from '../advice/advice-outcome';
 import { Biller } from '../billers/biller';
 import { BillerBill } from '../inquiry/biller-bill';
 import { BillPayment } from '../payments/bill-payment';
+import { BILL_ID } from '../p2g.constants';
 
 /** The P2G channel as a DIGIT collector: its receipts are created by this system user. */
 const P2G_COLLECTOR: DigitUser = {
@@ -60,6 +61,42 @@ export class DigitBiller {
       currency: bs.currency,
       sourceId: current.id,
     };
+  }
+
+  /**
+   * BBPS customer lookup on an internal biller: by consumer code (`consumerCode`, `consumerId`, `customerId`) or
+   * mobile number (`mobileNumber`, `phoneNumber`). Only consumer codes that fit a bill ID are offered.
+   */
+  async customerBills(
+    b: Biller,
+    identifiers: { identifierKey: string; identifierValue: string }[],
+  ): Promise<BillerBill[]> {
+    const link = b.digit!;
+    const value = (keys: string[]) =>
+      identifiers.find((i) => keys.includes(i.identifierKey))?.identifierValue;
+    const consumer = value(['consumerCode', 'consumerId', 'customerId']);
+    const mobile = value(['mobileNumber', 'phoneNumber']);
+    if (!consumer && !(mobile && /^[0-9]{10}$/.test(mobile))) return [];
+    const found = await this.bills.fetch({
+      tenantId: link.tenantId,
+      businessService: link.businessService,
+      consumerCodes: consumer ? [consumer] : undefined,
+      mobileNumber: consumer ? undefined : mobile,
+    });
+    const bs = await this.masters.businessService(link.tenantId, link.businessService);
+    return found
+      .filter(
+        (x) => x.businessService === link.businessService && BILL_ID.test(`${b.prefix}${x.consumerCode}`),
+      )
+      .map((x) => ({
+        billId: `${b.prefix}${x.consumerCode}`,
+        billStatus: x.status === 'PARTIALLY_PAID' ? 'PARTPAID' : 'UNPAID',
+        dueDate: new Date(x.expiryDate).toISOString().slice(0, 10),
+        amountOnDueDate: x.totalAmount - x.amountPaid,
+        amountAfterDueDate: x.totalAmount - x.amountPaid,
+        currency: bs?.currency ?? 'INR',
+        sourceId: x.id,
+      }));
   }
 
   async advise(p: BillPayment, b: Biller): Promise<AdviceOutcome> {
