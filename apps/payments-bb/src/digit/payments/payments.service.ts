@@ -67,6 +67,9 @@ export class DigitPaymentsService {
         );
       currencyOf.set(d.businessService, bs.currency);
     }
+    const serviceBased = new Map<string, boolean>();
+    for (const service of currencyOf.keys())
+      serviceBased.set(service, await this.ids.has(this.ds.manager, p.tenantId, receiptIdName(service)));
     // A city seen first here is a tenant of the server before its ledger accounts are made.
     await ensureTenants(this.ds.manager, [p.tenantId]);
     const accounts = new Map<string, { debit: string; credit: string }>();
@@ -86,19 +89,24 @@ export class DigitPaymentsService {
       const online = ONLINE_MODES.includes(p.paymentMode);
       const transactionNumber =
         p.transactionNumber ?? (await this.ids.generate(m, p.tenantId, 'collection.transactionno'));
-      const details = [];
+      // Everything per consumer first; the tenant-wide hot rows (the receipt counter, the collection accounts) last,
+      // so they are held from there to the commit only.
+      const splits = [];
       for (const d of p.details) {
         const bill = bills.get(d.billId)!;
-        const serviceBased = await this.ids.has(m, p.tenantId, receiptIdName(bill.businessService));
+        const split = apportion(bill, d.totalAmountPaid);
+        await this.applyToBill(m, bill, d.totalAmountPaid, split);
+        splits.push({ d, bill, split });
+      }
+      const details = [];
+      for (const { d, bill, split } of splits) {
         const receiptNumber = await this.ids.generate(
           m,
           p.tenantId,
-          serviceBased ? receiptIdName(bill.businessService) : 'receipt.id',
+          serviceBased.get(bill.businessService) ? receiptIdName(bill.businessService) : 'receipt.id',
           bill.businessService,
           'receipt.id',
         );
-        const split = apportion(bill, d.totalAmountPaid);
-        await this.applyToBill(m, bill, d.totalAmountPaid, split);
         const { debit, credit } = accounts.get(bill.businessService)!;
         const ledgerTransferId =
           d.totalAmountPaid > 0n
