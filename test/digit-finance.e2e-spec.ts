@@ -227,4 +227,42 @@ describe('DIGIT: ID formats, payment events, remittances and bank-account mappin
       }),
     ]);
   });
+
+  it('a cancel takes a head spread over several demand details back from each, to zero', async () => {
+    const code = consumerCode('WS');
+    await createDemand(t, w, 'WS', code, [
+      ['WS_CHARGE', 100],
+      ['WS_CHARGE', 200],
+    ]);
+    const bill = (await fetchBill(t, w, 'WS', code)).body.Bill[0];
+    expect(bill.totalAmount).toBe(300);
+    const payment = (await payCash('WS', bill.id, 300)).body.Payments[0];
+    const collected = async () =>
+      (
+        await t
+          .http()
+          .post(`/billing-service/demand/_search?tenantId=${w.city}&businessService=WS&consumerCode=${code}`)
+          .send(ri(w.employeeToken))
+      ).body.Demands[0].demandDetails.map((d: { taxAmount: number; collectionAmount: number }) => [
+        d.taxAmount,
+        d.collectionAmount,
+      ]);
+    expect(await collected()).toEqual([
+      [100, 100],
+      [200, 200],
+    ]);
+    const cancelled = await t
+      .http()
+      .post('/collection-services/payments/WS/_workflow')
+      .send({
+        ...ri(w.superToken),
+        PaymentWorkflows: [{ paymentId: payment.id, action: 'CANCEL', tenantId: w.city }],
+      });
+    expect(cancelled.status).toBe(200);
+    expect(await collected()).toEqual([
+      [100, 0],
+      [200, 0],
+    ]);
+    expect((await fetchBill(t, w, 'WS', code)).body.Bill[0].totalAmount).toBe(300);
+  });
 });

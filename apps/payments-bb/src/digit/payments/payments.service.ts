@@ -264,10 +264,25 @@ export class DigitPaymentsService {
       const candidates = (demands.find((d) => d.id === a.demandId)?.details ?? []).filter(
         (x) => x.taxHeadCode === a.taxHeadCode,
       );
+      // A payment fills each detail up to its tax; a reversal takes back from what each collected, last filled first.
+      const ordered = sign > 0n ? candidates : [...candidates].reverse();
       let left = sign * a.amount;
-      for (const [i, c] of candidates.entries()) {
-        const room = c.taxAmount - c.collectionAmount;
-        const take = i === candidates.length - 1 ? left : sign > 0n ? (left < room ? left : room) : left;
+      for (const [i, c] of ordered.entries()) {
+        // What this detail can take in the direction of `left` (the last one takes whatever remains).
+        const room = sign > 0n ? c.taxAmount - c.collectionAmount : -c.collectionAmount;
+        const fit =
+          left > 0n
+            ? room > 0n
+              ? left < room
+                ? left
+                : room
+              : 0n
+            : room < 0n
+              ? left > room
+                ? left
+                : room
+              : 0n;
+        const take = i === ordered.length - 1 ? left : fit;
         if (take === 0n) continue;
         collect.push({ detailId: c.id, amount: take });
         left -= take;
