@@ -10,6 +10,7 @@ import { BulkModule } from './bulk/bulk.module';
 import { VouchersModule } from './vouchers/vouchers.module';
 import { P2gModule } from './p2g/p2g.module';
 import { DigitModule } from './digit/digit.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { redisOptionsFromUrl } from './bootstrap/redis-options';
 import { loggerOptions } from './bootstrap/logger-options';
 import { DemoBootstrapService } from './bootstrap/demo-bootstrap.service';
@@ -39,6 +40,7 @@ export class AppModule {
         VouchersModule.register({ workers }),
         P2gModule.register({ workers }),
         DigitModule,
+        MetricsModule,
       ],
       providers: [DemoBootstrapService],
     };

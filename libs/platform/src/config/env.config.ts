@@ -274,6 +274,11 @@ export class EnvConfig {
   @Max(8_760)
   P2G_RTP_TTL_HOURS: number = 72;
 
+  /** Bearer token a Prometheus scraper sends to GET /metrics (32+ characters); unset: no /metrics. */
+  @IsOptional()
+  @MinLength(32, { message: 'METRICS_TOKEN must be at least 32 characters' })
+  METRICS_TOKEN?: string;
+
   /** The OAuth client DIGIT integrators send by HTTP Basic on POST /user/oauth/token (DIGIT's own public client). */
   @Matches(/^[A-Za-z0-9._-]{1,64}$/, {
     message: 'DIGIT_OAUTH_CLIENT_ID must be 1-64 letters, digits, . _ or -',
@@ -320,6 +325,7 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     'FIELD_HASH_KEY',
     'VOUCHER_JWE_PRIVATE_KEY',
     'VOUCHER_JWE_KEY_ID',
+    'METRICS_TOKEN',
   ];
   const relevant: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
