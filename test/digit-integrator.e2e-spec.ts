@@ -7,6 +7,7 @@ import {
   ri,
 } from './support/digit-fixtures';
 import { startPayerFi } from '../apps/simulators/src/payer-fi/payer-fi';
+import { AdviceService } from '../apps/payments-bb/src/p2g/advice/advice.service';
 import { as } from './support/bulk-fixtures';
 import { createParticipant, createTenant } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
@@ -195,6 +196,19 @@ describe('DIGIT integrator flow (billing-collection integration guide), step by 
         paymentStatus: 'DEPOSITED',
       });
       expect((await fetchBill(t, w, 'WS', consumer)).body.Bill).toEqual([]);
+      // An advice sent again (its first answer lost) finds the receipt: acknowledged, nothing paid twice.
+      const [row] = (await t.ds.query(
+        `UPDATE bill_payments SET advice_status = 'pending', status = 'recorded', advice_next_at = now() WHERE transaction_id = 'LINKREF000000001' RETURNING id`,
+      )) as [{ id: string }[], number];
+      await t.app.get(AdviceService).send(row[0].id);
+      const [again] = (await t.ds.query(`SELECT advice_status, status FROM bill_payments WHERE id = $1`, [
+        row[0].id,
+      ])) as { advice_status: string; status: string }[];
+      expect(again).toEqual({ advice_status: 'acknowledged', status: 'completed' });
+      const [{ n }] = (await t.ds.query(
+        `SELECT count(*)::int AS n FROM digit_payments WHERE transaction_number = 'P2G-LINKREF000000001'`,
+      )) as { n: number }[];
+      expect(n).toBe(1);
       const after = await t.http().get(`/bills/${billId}`).set(bank);
       expect(after.status).toBe(404);
       expect(after.body.errorCode).toBe('P2G_BILL_NOT_FOUND');

@@ -45,6 +45,15 @@ export class DigitPaymentsService {
     private readonly callbacks: CallbacksService,
   ) {}
 
+  /** The payment recorded under this transaction number of the mode, if any. */
+  findByTransaction(
+    tenantId: string,
+    mode: string,
+    transactionNumber: string,
+  ): Promise<DigitPayment | undefined> {
+    return this.payments.byTransaction(this.ds.manager, tenantId, mode, transactionNumber);
+  }
+
   async validate(p: PaymentInput): Promise<void> {
     await this.ds.transaction(async (m) => {
       await this.checked(m, p);

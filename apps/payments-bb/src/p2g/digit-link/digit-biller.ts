@@ -102,13 +102,15 @@ export class DigitBiller {
   async advise(p: BillPayment, b: Biller): Promise<AdviceOutcome> {
     const link = b.digit!;
     const consumerCode = p.billId.slice(b.prefix.length);
+    const reference = `P2G-${p.transactionId}`;
+    // An earlier attempt that created the receipt but did not get to record it: the receipt is the answer.
+    if (await this.payments.findByTransaction(link.tenantId, 'ONLINE', reference)) return { kind: 'ack' };
     try {
       const [current] = await this.bills.fetch({
         tenantId: link.tenantId,
         businessService: link.businessService,
         consumerCodes: [consumerCode],
       });
-      const reference = `P2G-${p.transactionId}`;
       const input: PaymentInput = {
         tenantId: link.tenantId,
         paymentMode: 'ONLINE',
