@@ -39,6 +39,18 @@ export class SubBatchSender {
   async submit(subBatchId: string): Promise<void> {
     const sub = await this.repo.claimSubBatch(subBatchId, SUBMIT_LEASE_MS);
     if (!sub) return;
+    try {
+      await this.send(sub);
+    } catch (err) {
+      // Our own failure, not the FSP's answer: give the lease back, so that the retry need not wait it out.
+      const delay = this.config.env.BULK_SUBMIT_BACKOFF_BASE_MS;
+      await this.repo.submitLater(sub.id, `internal error: ${(err as Error).name}`, delay).catch(() => undefined);
+      await this.queue.advance(sub.batchId, delay).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async send(sub: NonNullable<Awaited<ReturnType<BatchesRepository['claimSubBatch']>>>): Promise<void> {
     const b = (await this.repo.find(sub.batchId))!;
     const program = (await this.programs.findById(b.tenantId, b.programId))!;
     try {
