@@ -19,6 +19,8 @@ import {
   secondsSince,
   Server,
   startServer,
+  serverSettings,
+  closeDatabase,
 } from './support';
 
 /*
@@ -67,15 +69,7 @@ const N = Math.max(
 );
 const PREPARE_SECONDS = int('BENCH_COLLECTIONS_PREPARE_SECONDS', 600);
 const LOG_LEVEL = process.env.BENCH_COLLECTIONS_LOG_LEVEL ?? 'warn';
-const SERVER_KIND = process.env.BENCH_COLLECTIONS_SERVER || 'dist';
-if (!['ts-node', 'dist'].includes(SERVER_KIND))
-  throw new Error(`BENCH_COLLECTIONS_SERVER must be ts-node or dist, got '${SERVER_KIND}'`);
-const EXTRA_ENV = Object.fromEntries(
-  (process.env.BENCH_COLLECTIONS_SERVER_ENV ?? '')
-    .split(' ')
-    .filter(Boolean)
-    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-);
+const { kind: SERVER_KIND, extraEnv: EXTRA_ENV } = serverSettings('BENCH_COLLECTIONS');
 
 const DB_NAME = 'payments_bench_collections';
 const PLATFORM_TENANT = 'bench-collections';
@@ -636,11 +630,7 @@ async function main(): Promise<void> {
   } finally {
     await server?.stop();
     agent.destroy();
-    await db.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
-      [DB_NAME],
-    );
-    await db.end();
+    await closeDatabase(db, DB_NAME);
   }
 }
 

@@ -21,6 +21,8 @@ import {
   secondsSince,
   Server,
   startServer,
+  serverSettings,
+  closeDatabase,
 } from './support';
 
 /*
@@ -53,15 +55,7 @@ const SECONDS = int('BENCH_P2G_SECONDS', 20);
 const WARMUP = int('BENCH_P2G_WARMUP', 2000);
 const BILLS = Math.max(1, int('BENCH_P2G_BILLS', 4096));
 const LOG_LEVEL = process.env.BENCH_P2G_LOG_LEVEL ?? 'warn';
-const SERVER_KIND = process.env.BENCH_P2G_SERVER || 'dist';
-if (!['ts-node', 'dist'].includes(SERVER_KIND))
-  throw new Error(`BENCH_P2G_SERVER must be ts-node or dist, got '${SERVER_KIND}'`);
-const EXTRA_ENV = Object.fromEntries(
-  (process.env.BENCH_P2G_SERVER_ENV ?? '')
-    .split(' ')
-    .filter(Boolean)
-    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-);
+const { kind: SERVER_KIND, extraEnv: EXTRA_ENV } = serverSettings('BENCH_P2G');
 
 const DB_NAME = 'payments_bench_p2g';
 const TENANT = 'bench-p2g';
@@ -346,11 +340,7 @@ async function main(): Promise<void> {
     await server?.stop();
     await sim.close();
     agent.destroy();
-    await db.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
-      [DB_NAME],
-    );
-    await db.end();
+    await closeDatabase(db, DB_NAME);
   }
 }
 

@@ -186,6 +186,32 @@ export interface Server {
   stop: () => Promise<void>;
 }
 
+/**
+ * What every bench reads about its server: `<PREFIX>_SERVER` ('dist', default, or 'ts-node') and
+ * `<PREFIX>_SERVER_ENV` (extra environment as "K=V K=V").
+ */
+export function serverSettings(prefix: string): { kind: string; extraEnv: Record<string, string> } {
+  const kind = process.env[`${prefix}_SERVER`] || 'dist';
+  if (!['ts-node', 'dist'].includes(kind))
+    throw new Error(`${prefix}_SERVER must be ts-node or dist, got '${kind}'`);
+  const extraEnv = Object.fromEntries(
+    (process.env[`${prefix}_SERVER_ENV`] ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+  return { kind, extraEnv };
+}
+
+/** Ends every other connection to the bench's database, then this one. */
+export async function closeDatabase(db: Client, name: string): Promise<void> {
+  await db.query(
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+    [name],
+  );
+  await db.end();
+}
+
 export interface ServerOptions {
   /** 'dist' (default) runs dist/apps/payments-bb/src/main.js as `npm start` does; 'ts-node' the sources. */
   kind?: string;

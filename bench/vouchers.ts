@@ -25,6 +25,8 @@ import {
   Server,
   sleep,
   startServer,
+  serverSettings,
+  closeDatabase,
 } from './support';
 
 /*
@@ -67,15 +69,7 @@ const PREACTIVATE = Math.min(int('BENCH_VOUCHERS_PREACTIVATE', POOL), POOL);
 const PREACTIVATE_BUDGET_MS = int('BENCH_VOUCHERS_PREACTIVATE_SECONDS', 60) * 1000;
 const LOG_LEVEL = process.env.BENCH_VOUCHERS_LOG_LEVEL ?? 'warn';
 const PROFILE_DIR = process.env.BENCH_VOUCHERS_CPU_PROFILE;
-const SERVER_KIND = process.env.BENCH_VOUCHERS_SERVER || 'dist';
-if (!['ts-node', 'dist'].includes(SERVER_KIND))
-  throw new Error(`BENCH_VOUCHERS_SERVER must be ts-node or dist, got '${SERVER_KIND}'`);
-const EXTRA_ENV = Object.fromEntries(
-  (process.env.BENCH_VOUCHERS_SERVER_ENV ?? '')
-    .split(' ')
-    .filter(Boolean)
-    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-);
+const { kind: SERVER_KIND, extraEnv: EXTRA_ENV } = serverSettings('BENCH_VOUCHERS');
 
 const DB_NAME = 'payments_bench_vouchers';
 const TENANT = 'bench-vouchers';
@@ -625,11 +619,7 @@ async function main(): Promise<void> {
     await server?.stop();
     await sim.close();
     agent.destroy();
-    await db.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
-      [DB_NAME],
-    );
-    await db.end();
+    await closeDatabase(db, DB_NAME);
   }
 }
 

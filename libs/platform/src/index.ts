@@ -17,3 +17,4 @@ export * from './audit/audit.service';
 export * from './request-context';
 export * from './platform.module';
 export * from './scheduling/periodic-pass';
+export * from './scheduling/enqueue-by-id';

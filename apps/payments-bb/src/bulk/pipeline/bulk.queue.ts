@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { enqueueById } from '@app/platform';
 import { ADVANCE_JOB, BULK_QUEUE, POLL_JOB, SUBMIT_JOB } from '../bulk.constants';
 
 const OPTIONS = { removeOnComplete: true, removeOnFail: 1000, attempts: 3, backoff: { type: 'exponential', delay: 1000 } };
@@ -30,13 +31,7 @@ export class BulkQueue {
 
   private async add(name: string, data: object, jobId: string, delay = 0): Promise<void> {
     try {
-      const job = await this.queue.add(name, data, { ...OPTIONS, jobId, delay });
-      // A failed job is kept (removeOnFail) under its ID, and Bull ignores an add under an ID it holds: without
-      // this, work whose job once failed for good could never be enqueued again, not even by the sweeper.
-      if (await job.isFailed()) {
-        await job.remove();
-        await this.queue.add(name, data, { ...OPTIONS, jobId, delay });
-      }
+      await enqueueById(this.queue, name, data, { ...OPTIONS, jobId, delay });
     } catch (err) {
       this.logger.warn(`Could not enqueue ${jobId} (${(err as Error).message}); the sweeper will pick it up`);
     }

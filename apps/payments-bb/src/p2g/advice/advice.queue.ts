@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { enqueueById } from '@app/platform';
 import { ADVICE_JOB, AdviceJob, P2G_QUEUE } from '../p2g.constants';
 
 const OPTIONS = {
@@ -23,11 +24,7 @@ export class AdviceQueue {
   async send(paymentId: string, attempt: number, delayMs: number): Promise<void> {
     const jobId = `advice:${paymentId}:${attempt}`;
     try {
-      const job = await this.queue.add(ADVICE_JOB, { paymentId }, { ...OPTIONS, jobId, delay: delayMs });
-      if (await job.isFailed()) {
-        await job.remove();
-        await this.queue.add(ADVICE_JOB, { paymentId }, { ...OPTIONS, jobId, delay: delayMs });
-      }
+      await enqueueById(this.queue, ADVICE_JOB, { paymentId }, { ...OPTIONS, jobId, delay: delayMs });
     } catch (err) {
       this.logger.warn(`Could not enqueue ${jobId} (${(err as Error).message}); the sweeper will pick it up`);
     }

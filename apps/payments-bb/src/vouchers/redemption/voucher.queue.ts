@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { enqueueById } from '@app/platform';
 import { RESOLVE_JOB, VOUCHER_QUEUE } from '../voucher.constants';
 
 const OPTIONS = {
@@ -20,11 +21,7 @@ export class VoucherQueue {
   async resolve(redemptionId: string, attempt: number, delayMs: number): Promise<void> {
     const jobId = `resolve:${redemptionId}:${attempt}`;
     try {
-      const job = await this.queue.add(RESOLVE_JOB, { redemptionId }, { ...OPTIONS, jobId, delay: delayMs });
-      if (await job.isFailed()) {
-        await job.remove();
-        await this.queue.add(RESOLVE_JOB, { redemptionId }, { ...OPTIONS, jobId, delay: delayMs });
-      }
+      await enqueueById(this.queue, RESOLVE_JOB, { redemptionId }, { ...OPTIONS, jobId, delay: delayMs });
     } catch (err) {
       this.logger.warn(`Could not enqueue ${jobId} (${(err as Error).message}); the sweeper will pick it up`);
     }
