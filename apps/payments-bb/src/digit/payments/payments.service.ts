@@ -93,7 +93,7 @@ export class DigitPaymentsService {
         const seen = await this.payments.byTransaction(m, p.tenantId, p.paymentMode, p.transactionNumber);
         if (seen) return { replay: seen };
       }
-      const bills = await this.checked(m, p);
+      const bills = await this.checked(m, p, pre);
       const now = Date.now();
       const online = ONLINE_MODES.includes(p.paymentMode);
       const transactionNumber =
@@ -225,9 +225,12 @@ export class DigitPaymentsService {
   }
 
   /** The bills, locked, and every rule checked against them; the rules that fail are all reported. */
-  private async checked(m: EntityManager, p: PaymentInput): Promise<Map<string, Bill>> {
-    const pre = await this.bills.find({ tenantId: p.tenantId, billIds: p.details.map((d) => d.billId) }, m);
-    await this.bills.lockConsumers(m, p.tenantId, pre);
+  private async checked(m: EntityManager, p: PaymentInput, pre?: Bill[]): Promise<Map<string, Bill>> {
+    // Which consumers to lock comes from a first read; the rules are checked on what is read under the lock.
+    if (!pre) {
+      pre = await this.bills.find({ tenantId: p.tenantId, billIds: p.details.map((d) => d.billId) }, m);
+      await this.bills.lockConsumers(m, p.tenantId, pre);
+    }
     const locked = await this.bills.find({ tenantId: p.tenantId, billIds: pre.map((b) => b.id) }, m, true);
     const byId = new Map(locked.map((b) => [b.id, b]));
     const errors = new DigitErrors();
