@@ -128,7 +128,7 @@ describe('Authentication, scopes and tenant isolation', () => {
 
     it('answers 403 to a valid key without the route’s scope', async () => {
       const res = await listParticipants(asKey(sourceA.apiKey)).expect(403);
-      expect(res.body).toEqual(platformError('FORBIDDEN', 'Missing scope: participants:admin'));
+      expect(res.body).toEqual(platformError('FORBIDDEN', 'Missing scope: participants:read'));
       await t
         .http()
         .post('/participants')

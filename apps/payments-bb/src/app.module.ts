@@ -17,6 +17,7 @@ import { DemoBootstrapService } from './bootstrap/demo-bootstrap.service';
 import { HealthModule } from './health/health.module';
 import { LedgerApiModule } from './ledger-api/ledger-api.module';
 import { ParticipantsModule } from './participants/participants.module';
+import { AuditModule } from './audit/audit.module';
 
 /** The whole server. The role decides whether queue processors run in this process. */
 @Module({})
@@ -41,6 +42,7 @@ export class AppModule {
         P2gModule.register({ workers }),
         DigitModule,
         MetricsModule,
+        AuditModule,
       ],
       providers: [DemoBootstrapService],
     };

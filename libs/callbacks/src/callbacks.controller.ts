@@ -29,7 +29,7 @@ export class CallbacksController {
   constructor(private readonly callbacks: CallbacksService) {}
 
   @Get()
-  @RequireScopes('callbacks:admin')
+  @RequireScopes('callbacks:read')
   @ApiOperation({ summary: 'List callback deliveries, newest first' })
   @ApiOkResponse({ type: DeliveryListView })
   async list(
@@ -41,7 +41,7 @@ export class CallbacksController {
   }
 
   @Get(':id')
-  @RequireScopes('callbacks:admin')
+  @RequireScopes('callbacks:read')
   @ApiOperation({ summary: 'One callback delivery with every attempt made' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: DeliveryDetailView })

@@ -18,3 +18,4 @@ export * from './request-context';
 export * from './platform.module';
 export * from './scheduling/periodic-pass';
 export * from './scheduling/enqueue-by-id';
+export * from './crypto/passwords';

@@ -7,6 +7,8 @@ export interface RequestContext {
   correlationId: string;
 }
 
+/** Console operators are audited as `user:<username>` (usernames never change); clients by their participant ID. */
 export function actorOf(principal: Principal): Actor {
+  if (principal.operator) return { id: `user:${principal.operator.username}`, kind: 'operator_user' };
   return { id: principal.participantId ?? `${principal.kind}:${principal.participantCode}`, kind: principal.kind };
 }

@@ -13,6 +13,8 @@ import { LookupService } from './v3/lookup.service';
 import { MapperRequestProcessor } from './v3/mapper-request.processor';
 import { V3MapperController } from './v3/v3-mapper.controller';
 import { V3MapperService } from './v3/v3-mapper.service';
+import { BeneficiaryLookupController } from './operator/beneficiary-lookup.controller';
+import { BeneficiaryLookupService } from './operator/beneficiary-lookup.service';
 
 /** Every account-mapper path answers errors in GovStack's ResponseCode/ResponseDescription/RequestID shape. */
 registerErrorShape(
@@ -25,7 +27,7 @@ export class AccountMapperModule {
     return {
       module: AccountMapperModule,
       imports: [BullModule.registerQueue({ name: MAPPER_QUEUE })],
-      controllers: [V1MapperController, V3MapperController, LookupController],
+      controllers: [V1MapperController, V3MapperController, LookupController, BeneficiaryLookupController],
       providers: [
         BeneficiariesRepository,
         BeneficiaryRegistryService,
@@ -34,6 +36,7 @@ export class AccountMapperModule {
         V1MapperService,
         V3MapperService,
         LookupService,
+        BeneficiaryLookupService,
         ...(opts.workers ? [MapperRequestProcessor] : []),
       ],
       exports: [BeneficiaryRegistryService, SourceBbResolver],

@@ -174,4 +174,16 @@ export class BeneficiariesRepository {
     )) as { code: string; updated_at: Date }[];
     return rows.sort((a, b) => b.updated_at.getTime() - a.updated_at.getTime()).map((r) => r.code);
   }
+
+  /** Every entry for the functional ID in the tenant, one per source BB that registered it, active ones first. */
+  async entriesOf(tenantId: string, functionalId: string) {
+    return (await this.ds.query(
+      `SELECT b.functional_id, b.payment_modality, b.banking_institution_code, b.fa_enc, b.fa_key_id, b.status,
+              b.updated_at, p.code AS source_bb_code
+       FROM beneficiaries b JOIN participants p ON p.id = b.source_bb_id
+       WHERE b.tenant_id = $1 AND b.functional_id = $2
+       ORDER BY b.status = 'active' DESC, b.updated_at DESC`,
+      [tenantId, functionalId],
+    )) as (Omit<DbRow, 'fa_hash'> & { updated_at: Date; source_bb_code: string })[];
+  }
 }

@@ -5,6 +5,9 @@ import { dirname, join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppConfig, DEFAULT_SCOPES } from '@app/platform';
 import { ParticipantsService } from '../participants/participants.service';
+import { OperatorsService } from '../operators/operators.service';
+import { OPERATOR_ROLES } from '../operators/roles';
+import { randomBytes } from 'node:crypto';
 
 /**
  * The GovStack building blocks that call the Payments BB. Voucher calls name their caller in `Gov_Stack_BB`
@@ -34,11 +37,40 @@ export class DemoBootstrapService implements OnApplicationBootstrap {
   constructor(
     private readonly config: AppConfig,
     private readonly participants: ParticipantsService,
+    private readonly operators: OperatorsService,
     @InjectDataSource() private readonly ds: DataSource,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.env.BOOTSTRAP_DEMO || !this.config.runsApi) return;
+    await this.clients();
+    await this.consoleOperators();
+  }
+
+  /** One console operator per role (demo-admin, demo-maker, ...), passwords generated into a 0600 file. */
+  private async consoleOperators(): Promise<void> {
+    const tenantId = this.config.env.DEFAULT_TENANT_ID;
+    const existing = (await this.ds.query(`SELECT 1 FROM operator_users WHERE tenant_id = $1 LIMIT 1`, [tenantId])) as [];
+    if (existing.length) return;
+    try {
+      const operators: Record<string, { username: string; password: string }> = {};
+      for (const role of OPERATOR_ROLES) {
+        const username = `demo-${role}`;
+        const password = randomBytes(15).toString('base64url');
+        await this.operators.create({ tenantId, username, role, password, displayName: `Demo ${role}` }, { id: 'system:demo', kind: 'system' });
+        operators[role] = { username, password };
+      }
+      const file = join(dirname(this.config.env.SECRETS_FILE), 'demo-console-credentials.json');
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify({ tenantId, url: `http://localhost:${this.config.env.PORT}/console/`, operators }, null, 2), { mode: 0o600 });
+      chmodSync(file, 0o600);
+      this.logger.warn(`Created demo console operators; their passwords are in ${file} (shown nowhere else)`);
+    } catch (err) {
+      this.logger.debug(`Demo console operators skipped: ${(err as Error).message}`);
+    }
+  }
+
+  private async clients(): Promise<void> {
     const tenantId = this.config.env.DEFAULT_TENANT_ID;
     const existing = (await this.ds.query(`SELECT 1 FROM participants WHERE tenant_id = $1 LIMIT 1`, [tenantId])) as [];
     if (existing.length) return;

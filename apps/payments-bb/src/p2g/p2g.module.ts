@@ -18,6 +18,8 @@ import { BbpsController } from './bbps/bbps.controller';
 import { BbpsService } from './bbps/bbps.service';
 import { BillerEndpoints } from './billers/biller-endpoints';
 import { BillerHttp } from './billers/biller-http';
+import { BillLookupController } from './bills/bill-lookup.controller';
+import { BillLookupRepository } from './bills/bill-lookup.repository';
 import { BillersController } from './billers/billers.controller';
 import { BillersRepository } from './billers/billers.repository';
 import { BillersService } from './billers/billers.service';
@@ -62,6 +64,7 @@ export class P2gModule {
         P2gReportsController,
         P2gController,
         BbpsController,
+        BillLookupController,
       ],
       providers: [
         // Stateless repositories of the account mapper and the voucher engine that P2G reads and writes through
@@ -81,6 +84,7 @@ export class P2gModule {
         BillInquiriesRepository,
         BillInquiryService,
         BillsRepository,
+        BillLookupRepository,
         BillPaymentsRepository,
         BillPaymentsService,
         P2gLedger,

@@ -16,11 +16,14 @@ import { apiKeyIdOf, secretMatches } from './credentials';
 import { ParticipantWithSecrets } from './participant';
 import { ParticipantsRepository } from './participants.repository';
 import { TokenService } from './token.service';
+import { OperatorSessionsService } from '../operators/operator-sessions.service';
 
 /**
- * Every route is authenticated unless marked @Public(): X-API-Key or an OAuth2 bearer token, then the
- * tenant header (if sent) must be the client's own tenant, then the route's scopes must be held.
- * AUTH_MODE=none (explicit, warned at boot) trusts an upstream Information Mediator instead.
+ * Every route is authenticated unless marked @Public(): X-API-Key, an OAuth2 bearer token, or a console
+ * session cookie (whose unsafe requests must carry the session's CSRF token); then the tenant header (if
+ * sent) must be the caller's own tenant, then the route's scopes must be held. AUTH_MODE=none (explicit,
+ * warned at boot) trusts an upstream Information Mediator instead, except that a console session, when
+ * there is one, still names the operator.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -29,13 +32,14 @@ export class AuthGuard implements CanActivate {
     private readonly config: AppConfig,
     private readonly repo: ParticipantsRepository,
     private readonly tokens: TokenService,
+    private readonly sessions: OperatorSessionsService,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = this.config.authDisabled ? this.sandboxPrincipal(req) : await this.authenticate(req);
+    const principal = this.config.authDisabled ? await this.sandboxOrSession(req) : await this.authenticate(req);
     const named = tenantHeaderOf(req);
     if (named !== undefined && named !== principal.tenantId)
       throw new AppException(ErrorCode.TENANT_MISMATCH, `This client may not act for tenant '${named}'`);
@@ -44,6 +48,18 @@ export class AuthGuard implements CanActivate {
     if (missing.length) throw new AppException(ErrorCode.FORBIDDEN, `Missing scope: ${missing.join(', ')}`);
     req.principal = principal;
     return true;
+  }
+
+  private async sandboxOrSession(req: AuthenticatedRequest): Promise<Principal> {
+    const hasClientCredentials = req.header('X-API-Key') || req.header('Authorization');
+    const session = hasClientCredentials ? undefined : await this.session(req);
+    return session ?? this.sandboxPrincipal(req);
+  }
+
+  private async session(req: AuthenticatedRequest): Promise<Principal | undefined> {
+    const principal = await this.sessions.authenticate(req);
+    if (principal) this.sessions.assertCsrf(req);
+    return principal;
   }
 
   private sandboxPrincipal(req: AuthenticatedRequest): Principal {
@@ -69,7 +85,9 @@ export class AuthGuard implements CanActivate {
       const granted = claims.scope.split(' ').filter((s) => p.scopes.includes(s) || p.scopes.includes('*'));
       return this.principalOf(p, granted);
     }
-    throw this.unauthenticated('Credentials required: send X-API-Key or Authorization: Bearer <token>');
+    const session = await this.session(req);
+    if (session) return session;
+    throw this.unauthenticated('Credentials required: send X-API-Key or Authorization: Bearer <token>, or log in to the console');
   }
 
   private principalOf(p: ParticipantWithSecrets, scopes: string[]): Principal {

@@ -20,11 +20,13 @@ export class ParticipantsController {
   }
 
   @Get()
+  @RequireScopes('participants:read')
   list(@Query() q: PageQueryDto, @CurrentPrincipal() p: Principal) {
     return this.participants.list(p.tenantId, q.limit, q.offset);
   }
 
   @Get(':id')
+  @RequireScopes('participants:read')
   get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() p: Principal) {
     return this.participants.get(p.tenantId, id);
   }

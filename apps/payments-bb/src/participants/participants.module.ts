@@ -6,11 +6,13 @@ import { ParticipantsRepository } from './participants.repository';
 import { ParticipantsService } from './participants.service';
 import { TokenController } from './token.controller';
 import { TokenService } from './token.service';
+import { OperatorsModule } from '../operators/operators.module';
 
 @Global()
 @Module({
+  imports: [OperatorsModule],
   controllers: [TokenController, ParticipantsController],
   providers: [ParticipantsRepository, ParticipantsService, TokenService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [ParticipantsService],
+  exports: [ParticipantsService, OperatorsModule],
 })
 export class ParticipantsModule {}

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagg
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { formatAmount } from '@app/ledger/money';
-import { actorOf, AppException, Ctx, ErrorCode, RequestContext, RequireScopes } from '@app/platform';
+import { actorOf, AppException, Ctx, ErrorCode, hasScope, RequestContext, RequireScopes } from '@app/platform';
 import { ParticipantsService } from '../participants/participants.service';
 import {
   CreateVoucherGroupDto,
@@ -66,7 +66,7 @@ export class VoucherAdminController {
   }
 
   @Get('voucher-groups')
-  @RequireScopes('vouchers:admin')
+  @RequireScopes('vouchers:read')
   async listGroups(
     @Ctx() ctx: RequestContext,
     @Query('limit') limit?: string,
@@ -77,7 +77,7 @@ export class VoucherAdminController {
   }
 
   @Get('voucher-groups/:code')
-  @RequireScopes('vouchers:admin')
+  @RequireScopes('vouchers:read')
   async getGroup(@Param('code') code: string, @Ctx() ctx: RequestContext) {
     return groupView(await this.groups.get(ctx.principal.tenantId, code));
   }
@@ -108,7 +108,7 @@ export class VoucherAdminController {
   }
 
   @Get('voucher-groups/:code/stock')
-  @RequireScopes('vouchers:admin')
+  @RequireScopes('vouchers:read')
   @ApiOperation({ summary: 'Stock by denomination and state, with the low-stock signal' })
   stock(@Param('code') code: string, @Ctx() ctx: RequestContext) {
     return this.groups.stock(ctx.principal.tenantId, code);
@@ -117,29 +117,25 @@ export class VoucherAdminController {
   @Post('vouchers/:serialNumber/:action')
   @HttpCode(200)
   @RequireScopes('vouchers:issue')
-  @ApiOperation({ summary: 'Suspend, unsuspend or block a voucher (its holder, or an operator)' })
+  @ApiOperation({ summary: 'Suspend, unsuspend, block or cancel a voucher (its holder, or an operator); a cancelled voucher\'s value goes back to the program' })
   async hold(
     @Param('serialNumber') raw: string,
     @Param('action') action: string,
     @Ctx() ctx: RequestContext,
   ) {
-    if (action !== 'suspend' && action !== 'unsuspend' && action !== 'block')
-      throw new AppException(ErrorCode.NOT_FOUND, 'The action must be suspend, unsuspend or block');
+    if (action !== 'suspend' && action !== 'unsuspend' && action !== 'block' && action !== 'cancel')
+      throw new AppException(ErrorCode.NOT_FOUND, 'The action must be suspend, unsuspend, block or cancel');
     const serial = parseSerial(raw);
     if (serial === undefined)
       throw new AppException(ErrorCode.VOUCHER_INVALID_SERIAL, 'Invalid voucher serial number');
-    const holder =
-      ctx.principal.scopes.includes('*') || ctx.principal.scopes.includes('vouchers:admin')
-        ? null
-        : ctx.principal.participantId;
-    const v = await this.issuance.setState(
-      ctx.principal.tenantId,
-      holder,
-      serial,
-      action,
-      actorOf(ctx.principal),
-      ctx.correlationId,
-    );
+    const holder = hasScope(ctx.principal, 'vouchers:admin') ? null : ctx.principal.participantId;
+    const [tenantId, actor] = [ctx.principal.tenantId, actorOf(ctx.principal)];
+    if (action === 'cancel') {
+      const [o] = await this.issuance.cancel(tenantId, holder, [serial], actor, ctx.correlationId);
+      if (o.failure) throw new AppException(o.failure.code, o.failure.reason);
+      return { serialNumber: formatSerial(serial), state: 'cancelled' };
+    }
+    const v = await this.issuance.setState(tenantId, holder, serial, action, actor, ctx.correlationId);
     return { serialNumber: formatSerial(v.serial), state: v.state };
   }
 
@@ -177,7 +173,7 @@ export class VoucherAdminController {
   }
 
   @Get('merchants')
-  @RequireScopes('vouchers:admin')
+  @RequireScopes('vouchers:read')
   async listMerchants(
     @Ctx() ctx: RequestContext,
     @Query('limit') limit?: string,
@@ -190,7 +186,7 @@ export class VoucherAdminController {
   }
 
   @Get('merchants/:code')
-  @RequireScopes('vouchers:admin')
+  @RequireScopes('vouchers:read')
   async getMerchant(@Param('code') code: string, @Ctx() ctx: RequestContext) {
     const m = await this.merchants.get(ctx.principal.tenantId, code);
     return merchantView(m, this.merchants.address(m));

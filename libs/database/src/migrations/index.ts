@@ -6,6 +6,7 @@ import { Bulk1763800400000 } from './1763800400000-bulk';
 import { Vouchers1763800500000 } from './1763800500000-vouchers';
 import { P2g1763800600000 } from './1763800600000-p2g';
 import { Digit1763800700000 } from './1763800700000-digit';
+import { Console1763800800000 } from './1763800800000-console';
 
 /** The one migrations history, in order. Add new migrations at the end. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Vouchers1763800500000,
   P2g1763800600000,
   Digit1763800700000,
+  Console1763800800000,
 ];

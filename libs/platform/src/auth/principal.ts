@@ -14,7 +14,10 @@ export type ParticipantKind = (typeof PARTICIPANT_KINDS)[number];
 export const SCOPES = [
   'mapper:read',
   'mapper:write',
+  'mapper:reveal',
+  'callbacks:read',
   'callbacks:admin',
+  'participants:read',
   'participants:admin',
   'audit:read',
   'ledger:read',
@@ -23,7 +26,9 @@ export const SCOPES = [
   'bulk:submit',
   'bulk:read',
   'bulk:approve',
+  'bulk:operate',
   'bulk:status',
+  'programs:read',
   'programs:admin',
   'vouchers:issue',
   'vouchers:redeem',
@@ -32,9 +37,13 @@ export const SCOPES = [
   'vouchers:admin',
   'p2g:pay',
   'p2g:bill',
+  'billers:read',
   'billers:admin',
+  'billers:approve',
   'p2g:reports',
   'digit:admin',
+  'operators:admin',
+  'queues:admin',
   '*',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -65,15 +74,26 @@ export const DEFAULT_SCOPES: Record<ParticipantKind, Scope[]> = {
   operator: ['*'],
 };
 
-/** Who is calling: the authenticated client, or the sandbox principal when AUTH_MODE=none. */
+/** A person logged in to the operator console (docs/console.md); their role gave the principal its scopes. */
+export interface OperatorIdentity {
+  id: string;
+  username: string;
+  role: string;
+}
+
+/** Who is calling: the authenticated client, a console operator, or the sandbox principal when AUTH_MODE=none. */
 export interface Principal {
   tenantId: string;
   participantId: string | null;
   participantCode: string;
   kind: ParticipantKind | 'sandbox';
   scopes: readonly string[];
+  /** Set when the call comes from a console session: the audit trail names the person, not a client. */
+  operator?: OperatorIdentity;
 }
 
+/** `*` grants everything; `family:admin` also grants `family:read`, so read routes can take the narrower scope. */
 export function hasScope(principal: Principal, scope: string): boolean {
-  return principal.scopes.includes('*') || principal.scopes.includes(scope);
+  if (principal.scopes.includes('*') || principal.scopes.includes(scope)) return true;
+  return scope.endsWith(':read') && principal.scopes.includes(`${scope.slice(0, -5)}:admin`);
 }

@@ -295,6 +295,35 @@ export class EnvConfig {
   @Max(2_592_000)
   DIGIT_TOKEN_TTL_SECONDS: number = 604_800;
 
+  /** Console sessions end after this long without a request (docs/console.md). */
+  @IsInt()
+  @Min(1)
+  @Max(480)
+  CONSOLE_SESSION_IDLE_MINUTES: number = 30;
+
+  /** ...and this long after login, however active. */
+  @IsInt()
+  @Min(1)
+  @Max(72)
+  CONSOLE_SESSION_MAX_HOURS: number = 12;
+
+  /** Failed logins in a row that lock an operator account, and for how long. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  CONSOLE_LOGIN_MAX_FAILURES: number = 5;
+
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  CONSOLE_LOCKOUT_MINUTES: number = 15;
+
+  /** The session cookie's Secure flag; unset: on in production, off elsewhere (http://localhost installs). */
+  @IsOptional()
+  @IsBoolean()
+  @Transform(toBool)
+  CONSOLE_COOKIE_SECURE?: boolean;
+
   @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'DEFAULT_TENANT_ID must be 1-64 letters, digits, . _ or -' })
   DEFAULT_TENANT_ID: string = 'demo';
 
@@ -326,6 +355,7 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     'VOUCHER_JWE_PRIVATE_KEY',
     'VOUCHER_JWE_KEY_ID',
     'METRICS_TOKEN',
+    'CONSOLE_COOKIE_SECURE',
   ];
   const relevant: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
@@ -344,5 +374,6 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   if (config.BOOTSTRAP_DEMO === undefined) config.BOOTSTRAP_DEMO = config.NODE_ENV !== 'production';
+  if (config.CONSOLE_COOKIE_SECURE === undefined) config.CONSOLE_COOKIE_SECURE = config.NODE_ENV === 'production';
   return config;
 }

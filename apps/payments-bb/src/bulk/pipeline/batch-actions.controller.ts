@@ -38,6 +38,14 @@ export class BatchActionsController {
     return view(await this.actions.approve(ctx, id));
   }
 
+  @Post(':batchId/reject')
+  @HttpCode(200)
+  @RequireScopes('bulk:approve')
+  @ApiOperation({ summary: 'Reject a batch awaiting approval: it is cancelled, its reservation released; not by its maker (maker-checker)' })
+  async reject(@Param('batchId') id: string, @Body() dto: CancelBatchDto, @Ctx() ctx: RequestContext) {
+    return view(await this.actions.reject(ctx, id, dto.reason));
+  }
+
   @Post(':batchId/cancel')
   @HttpCode(200)
   @RequireScopes('bulk:read')

@@ -44,18 +44,37 @@ export class BatchActionsService {
   }
 
   async cancel(ctx: RequestContext, batchId: string, reason: string | undefined): Promise<Batch> {
+    return this.stop(ctx, batchId, reason, 'cancel');
+  }
+
+  /**
+   * The checker's "no": a batch awaiting approval ends cancelled, its reservation (if any) released and its
+   * source BB told, exactly as a cancel, but only by someone other than its maker and only from that state.
+   */
+  async reject(ctx: RequestContext, batchId: string, reason: string | undefined): Promise<Batch> {
+    return this.stop(ctx, batchId, reason, 'reject');
+  }
+
+  private async stop(ctx: RequestContext, batchId: string, reason: string | undefined, how: 'cancel' | 'reject'): Promise<Batch> {
+    const actor = actorOf(ctx.principal);
     let deliveryId: string | null = null;
     const b = await this.ds.transaction(async (m) => {
-      const b = await this.locked(m, ctx, batchId, true);
-      if (!CANCELLABLE.includes(b.state))
+      const b = await this.locked(m, ctx, batchId, how === 'cancel');
+      if (how === 'reject') {
+        if (b.state !== 'awaiting_approval')
+          throw new AppException(ErrorCode.BATCH_STATE_CONFLICT, `Batch ${b.id} is ${b.state}, not awaiting approval`);
+        if (b.makerId === actor.id)
+          throw new AppException(ErrorCode.MAKER_CANNOT_APPROVE, 'The participant that submitted a batch cannot reject it (maker-checker)');
+      } else if (!CANCELLABLE.includes(b.state))
         throw new AppException(
           ErrorCode.BATCH_STATE_CONFLICT,
           `Batch ${b.id} is ${b.state}: only a batch whose instructions have not gone to the payer FSP can be cancelled`,
         );
-      const why = `Cancelled by ${actorOf(ctx.principal).id}${reason ? `: ${reason}` : ''}`.slice(0, 200);
+      const verb = how === 'reject' ? 'Rejected' : 'Cancelled';
+      const why = `${verb} by ${actor.id}${reason ? `: ${reason}` : ''}`.slice(0, 200);
       await this.repo.cancelOpen(m, b.id, why);
-      deliveryId = await this.finalizer.finish(m, b, actorOf(ctx.principal), { reason: why, cancelled: true });
-      await this.record(m, ctx, b, 'bulk.batch.cancel');
+      deliveryId = await this.finalizer.finish(m, b, actor, { reason: why, cancelled: true });
+      await this.record(m, ctx, b, `bulk.batch.${how}`, reason ? { reason: reason.slice(0, 150) } : {});
       return b;
     });
     if (deliveryId) await this.callbacks.dispatch([deliveryId]);
@@ -119,8 +138,9 @@ export class BatchActionsService {
   }
 
   /**
-   * The batch, locked. Approving needs bulk:approve; a source BB may cancel or retry its own batches. Someone
-   * who may not see the batch gets 404, as if it did not exist.
+   * The batch, locked. Approving needs bulk:approve; cancelling or retrying anyone's batch needs bulk:approve
+   * or bulk:operate (a console maker), and a source BB may cancel or retry its own. Someone who may not see
+   * the batch gets 404, as if it did not exist.
    */
   private async locked(m: EntityManager, ctx: RequestContext, batchId: string, ownerMayAct = false): Promise<Batch> {
     const p = ctx.principal;
@@ -130,6 +150,7 @@ export class BatchActionsService {
     if (!b || b.tenantId !== p.tenantId) throw notFound;
     const owner = p.participantId !== null && p.participantId === b.sourceBbId;
     if (hasScope(p, 'bulk:approve')) return b;
+    if (ownerMayAct && hasScope(p, 'bulk:operate')) return b;
     if (ownerMayAct && owner && hasScope(p, 'bulk:submit')) return b;
     if (owner) throw new AppException(ErrorCode.FORBIDDEN, 'This action needs the bulk:approve scope');
     throw notFound;

@@ -20,11 +20,13 @@ export class ProgramsController {
   }
 
   @Get('programs')
+  @RequireScopes('programs:read')
   list(@Ctx() ctx: RequestContext): Promise<Program[]> {
     return this.programs.list(ctx.principal.tenantId);
   }
 
   @Get('programs/:code')
+  @RequireScopes('programs:read')
   get(@Param('code') code: string, @Ctx() ctx: RequestContext): Promise<Program> {
     return this.programs.get(ctx.principal.tenantId, code);
   }
@@ -41,6 +43,7 @@ export class ProgramsController {
   }
 
   @Get('fsp-connectors')
+  @RequireScopes('programs:read')
   connectors(@Ctx() ctx: RequestContext): Promise<FspConnectorConfig[]> {
     return this.programs.connectors(ctx.principal.tenantId);
   }

@@ -39,7 +39,7 @@ export class AdvicesController {
   ) {}
 
   @Get()
-  @RequireScopes('billers:admin')
+  @RequireScopes('billers:read')
   @ApiQuery({ name: 'status', required: false, enum: STATUSES })
   @ApiQuery({ name: 'limit', required: false })
   async list(@Ctx() ctx: RequestContext, @Query('status') status?: string, @Query('limit') limit?: string) {

@@ -24,7 +24,7 @@ export class BillersController {
   }
 
   @Get()
-  @RequireScopes('billers:admin')
+  @RequireScopes('billers:read')
   @ApiQuery({
     name: 'status',
     required: false,
@@ -55,7 +55,7 @@ export class BillersController {
   }
 
   @Get(':billerId')
-  @RequireScopes('billers:admin')
+  @RequireScopes('billers:read')
   get(@Ctx() ctx: RequestContext, @Param('billerId') billerId: string) {
     return this.billers.get(ctx.principal.tenantId, billerId);
   }
@@ -70,14 +70,14 @@ export class BillersController {
   }
 
   @Post(':billerId/approve')
-  @RequireScopes('billers:admin')
+  @RequireScopes('billers:approve')
   @ApiOperation({ summary: 'Checker: approve an onboarding (not the operator who made it)' })
   approve(@Ctx() ctx: RequestContext, @Param('billerId') billerId: string, @Body() dto: DecisionDto) {
     return this.billers.approve(ctx, billerId, dto.reason);
   }
 
   @Post(':billerId/reject')
-  @RequireScopes('billers:admin')
+  @RequireScopes('billers:approve')
   reject(@Ctx() ctx: RequestContext, @Param('billerId') billerId: string, @Body() dto: DecisionDto) {
     return this.billers.reject(ctx, billerId, dto.reason);
   }

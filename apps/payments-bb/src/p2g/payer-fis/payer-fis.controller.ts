@@ -21,7 +21,7 @@ export class PayerFisController {
   }
 
   @Get()
-  @RequireScopes('billers:admin')
+  @RequireScopes('billers:read')
   list(@Ctx() ctx: RequestContext) {
     return this.payerFis.list(ctx.principal.tenantId);
   }

@@ -244,6 +244,7 @@ export class V3VouchersService {
     const visible =
       v &&
       (p.scopes.includes('*') ||
+        p.kind === 'operator' ||
         p.kind === 'information_mediator' ||
         p.kind === 'sandbox' ||
         v.holderId === p.participantId);
