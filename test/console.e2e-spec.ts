@@ -1,6 +1,6 @@
 import { startCallbackReceiver, CallbackReceiver } from '../apps/simulators/src/callback-receiver';
 import { startPayerFsp, PayerFspSimulator } from '../apps/simulators/src/payer-fsp/payer-fsp';
-import { as, BulkWorld, createBulkWorld, instructionId, registerPayees, waitForBatch, waitForFinal } from './support/bulk-fixtures';
+import { as, BulkWorld, createBulkWorld, instructionId, registerPayees, v1Batch, waitForBatch, waitForFinal } from './support/bulk-fixtures';
 import { ConsoleSession, createOperator, login, operatorFor, TestOperator } from './support/console-fixtures';
 import { id12 } from './support/factories';
 import { MSISDN, VALID_IBAN } from './support/mapper-fixtures';
@@ -333,6 +333,42 @@ describe('Operator console: sessions, roles and maker-checker', () => {
       const reveal = await t.ds.query(`SELECT actor_id FROM audit_log WHERE action = 'mapper.beneficiary.reveal' AND object_id = $1`, [fid]);
       expect(reveal).toEqual([{ actor_id: `user:${checker.operator.username}` }]);
       await t.http().get('/account-mapper/beneficiaries/FIDNOTREGISTERED0001').set(viewer.headers).expect(404);
+    });
+  });
+
+  describe('payments report', () => {
+    it('sums a period’s instructions per programme and payer FSP by outcome, with failure reasons and a daily series', async () => {
+      const x = await createBulkWorld(t, { fspUrl: fsp.url, callbackBase: sink.url, funding: '1000.00' });
+      fsp.configure({ pbbApiKey: x.fsp.apiKey, tenantId: x.tenantId });
+      const payees = await registerPayees(t, x, [{ modality: '01', address: MSISDN }, { modality: '01', address: '+255712345679' }]);
+      const body = v1Batch(x, [
+        { payee: payees[0], amount: '10.00' },
+        { payee: payees[1], amount: '2.50' },
+        { payee: 'FIDNOBODY00000000001', amount: '7.00' },
+      ]);
+      await t.http().post('/bulk-payment').set(as(x.source)).send(body).expect(200);
+      const [batch] = (await t.ds.query(`SELECT id FROM batches WHERE tenant_id = $1`, [x.tenantId])) as { id: string }[];
+      expect((await waitForFinal(t, batch.id)).state).toBe('partially_completed');
+      const v = await operatorFor(t, x.tenantId, 'viewer');
+      const res = await t.http().get('/reports/payments').set(v.headers).expect(200);
+      expect(res.body.batchesByState).toEqual({ partially_completed: 1 });
+      expect(res.body.byProgram).toEqual([
+        {
+          programCode: x.programCode,
+          currency: 'TZS',
+          instructions: 3,
+          amount: '19.50',
+          paidAmount: '12.50',
+          successRate: 0.6666,
+          byState: { completed: { count: 2, amount: '12.50' }, unresolved: { count: 1, amount: '7.00' } },
+        },
+      ]);
+      expect(res.body.byPayerFsp).toEqual([expect.objectContaining({ payerFspCode: x.fsp.code, instructions: 3, paidAmount: '12.50' })]);
+      expect(res.body.topFailureReasons).toEqual([expect.objectContaining({ count: 1 })]);
+      expect(res.body.daily).toEqual([{ day: new Date().toISOString().slice(0, 10), completed: 2, failed: 0 }]);
+      const other = await t.http().get(`/reports/payments?programCode=NOPE`).set(v.headers).expect(200);
+      expect(other.body.byProgram).toEqual([]);
+      await t.http().get('/reports/payments?from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z').set(v.headers).expect(400);
     });
   });
 });

@@ -1,3 +1,5 @@
+import { PaymentsReportController } from './reports/payments-report.controller';
+import { PaymentsReportRepository } from './reports/payments-report.repository';
 import { BullModule } from '@nestjs/bull';
 import { DynamicModule, Module } from '@nestjs/common';
 import { govstackErrorShape, registerErrorShape } from '@app/platform';
@@ -49,6 +51,7 @@ export class BulkModule {
       module: BulkModule,
       imports: [BullModule.registerQueue({ name: BULK_QUEUE }), ParticipantsModule],
       controllers: [
+        PaymentsReportController,
         ProgramsController,
         V1BulkController,
         V3BatchController,
@@ -58,6 +61,7 @@ export class BulkModule {
         BatchQueryController,
       ],
       providers: [
+        PaymentsReportRepository,
         // The mapper's services, for resolution and prepayment validation (stateless; the mapper module owns the routes).
         BeneficiariesRepository,
         BeneficiaryRegistryService,
