@@ -13,5 +13,13 @@ module.exports = {
     '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     'no-console': 'error',
   },
-  overrides: [{ files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } }],
+  overrides: [
+    { files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
+    // The console is a browser app with its own tsconfig (DOM, JSX, bundler resolution).
+    {
+      files: ['apps/console/**/*.ts', 'apps/console/**/*.tsx'],
+      parserOptions: { project: './apps/console/tsconfig.json', tsconfigRootDir: __dirname },
+      env: { browser: true, node: false },
+    },
+  ],
 };

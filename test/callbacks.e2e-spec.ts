@@ -176,6 +176,8 @@ describe('Callbacks (e2e)', () => {
       .set('X-API-Key', operator.apiKey)
       .expect(200);
     expect(res.body).toMatchObject({ id, status: 'pending', attempts: max, maxAttempts: 2 * max });
+    const audited = await t.ds.query(`SELECT actor_id FROM audit_log WHERE action = 'callback.resend' AND object_id = $1`, [id]);
+    expect(audited).toEqual([{ actor_id: operator.id }]);
 
     await statusIs(t.ds, id, 'delivered');
     const detail = await t

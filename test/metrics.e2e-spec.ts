@@ -1,3 +1,5 @@
+import { ModulesContainer } from '@nestjs/core';
+import { APP_QUEUES } from '../apps/payments-bb/src/bootstrap/app-queues';
 import { startPayerFsp, PayerFspSimulator } from '../apps/simulators/src/payer-fsp/payer-fsp';
 import { startCallbackReceiver, CallbackReceiver } from '../apps/simulators/src/callback-receiver';
 import { as, createBulkWorld, registerPayees, v1Batch, waitForBatch } from './support/bulk-fixtures';
@@ -73,6 +75,24 @@ describe('GET /metrics (Prometheus)', () => {
       after = await scrape();
     }
 
+    // Job metrics are observed in the process that ran the job (this one: ROLE=all). Only the bulk queue is
+    // certain to run here: the callback delivery may be picked up by the recovery pass of another test file's
+    // application sharing payments_test, and delivered by that process.
+    const delta = (name: string, labels: Record<string, string>) =>
+      (sample(after, name, labels) ?? 0) - (sample(before, name, labels) ?? 0);
+    const bulk = { queue: 'bulk', outcome: 'completed' };
+    expect(delta('pbb_queue_jobs_total', bulk)).toBeGreaterThanOrEqual(1);
+    expect(delta('pbb_queue_job_duration_seconds_count', bulk)).toBeGreaterThanOrEqual(1);
+    expect(delta('pbb_queue_job_duration_seconds_sum', bulk)).toBeGreaterThan(0);
+    expect(sample(after, 'pbb_queue_job_duration_seconds_bucket', { ...bulk, le: '+Inf' })).toBe(
+      sample(after, 'pbb_queue_job_duration_seconds_count', bulk),
+    );
+    // Every queue's series exists before its first job, so rate() sees the first one.
+    for (const queue of APP_QUEUES)
+      for (const outcome of ['completed', 'failed'])
+        expect(sample(after, 'pbb_queue_jobs_total', { queue, outcome })).toBeDefined();
+    expect(delta('pbb_bulk_instructions_settled_total', { outcome: 'completed' })).toBe(1);
+
     const posts = (text: string) =>
       sample(text, 'pbb_http_request_duration_seconds_count', {
         method: 'POST',
@@ -89,5 +109,15 @@ describe('GET /metrics (Prometheus)', () => {
     expect(sample(after, 'pbb_ledger_reserved_minor_units', { currency: 'TZS' })).toBe(0);
     // IDs never become labels: no series names a batch.
     expect(after).not.toContain(res.body.PaymentsBatchID);
+  });
+
+  it('covers every Bull queue the application registers (APP_QUEUES is the one list)', () => {
+    const tokens = new Set<string>();
+    for (const module of t.app.get(ModulesContainer).values())
+      for (const token of module.providers.keys())
+        if (typeof token === 'string' && token.startsWith('BullQueue_'))
+          tokens.add(token.slice('BullQueue_'.length));
+    // `health` holds no jobs: it only lends the health check a Redis connection.
+    expect([...tokens].filter((n) => n !== 'health').sort()).toEqual([...APP_QUEUES].sort());
   });
 });

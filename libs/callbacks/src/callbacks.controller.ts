@@ -9,7 +9,7 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, RequireScopes } from '@app/platform';
+import { actorOf, Ctx, CurrentPrincipal, Principal, RequestContext, RequireScopes } from '@app/platform';
 import { CallbacksService } from './callbacks.service';
 import { ListDeliveriesQuery } from './dto/list-deliveries.query';
 import {
@@ -62,10 +62,8 @@ export class CallbacksController {
   @ApiOkResponse({ type: DeliveryView })
   @ApiNotFoundResponse({ description: 'No such delivery in the caller’s tenant' })
   @ApiConflictResponse({ description: 'The delivery is still pending or being delivered' })
-  async resend(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<DeliveryView> {
-    return toDeliveryView(await this.callbacks.resend(principal.tenantId, id));
+  async resend(@Ctx() ctx: RequestContext, @Param('id', new ParseUUIDPipe()) id: string): Promise<DeliveryView> {
+    const by = { actor: actorOf(ctx.principal), correlationId: ctx.correlationId };
+    return toDeliveryView(await this.callbacks.resend(ctx.principal.tenantId, id, by));
   }
 }

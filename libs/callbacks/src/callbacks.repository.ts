@@ -234,8 +234,8 @@ export class CallbacksRepository {
   }
 
   /** A finished (failed or delivered) delivery back to pending, due now, with `extraAttempts` more to spend. */
-  async resend(tenantId: string, id: string, extraAttempts: number): Promise<Delivery | undefined> {
-    const rows = (await this.ds.query(
+  async resend(tenantId: string, id: string, extraAttempts: number, m: EntityManager = this.ds.manager): Promise<Delivery | undefined> {
+    const rows = (await m.query(
       updating(
         `UPDATE callback_deliveries
          SET status = 'pending', next_attempt_at = now(), max_attempts = attempts + $3, locked_until = NULL,

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { AppConfig, AppException, ErrorCode } from '@app/platform';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig, AppException, AuditService, ErrorCode } from '@app/platform';
 import { CallbacksQueue } from './callbacks.queue';
 import { CallbacksRepository, CallbackTarget, DueDelivery, NewDelivery } from './callbacks.repository';
 import { CallbacksService } from './callbacks.service';
@@ -45,6 +45,8 @@ function setup(
     queue as unknown as CallbacksQueue,
     config,
     resolver,
+    new AuditService(),
+    {} as DataSource,
   );
   return { service, repo, queue, inserted };
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EntityManager } from 'typeorm';
-import { AppConfig, AppException, ErrorCode } from '@app/platform';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor, AppConfig, AppException, AuditService, ErrorCode } from '@app/platform';
 import { CALLBACK_HOST_RESOLVER } from './callbacks.constants';
 import { CallbacksQueue } from './callbacks.queue';
 import { CallbacksRepository, DeliveryFilter } from './callbacks.repository';
@@ -27,6 +28,8 @@ export class CallbacksService {
     private readonly queue: CallbacksQueue,
     private readonly config: AppConfig,
     @Inject(CALLBACK_HOST_RESOLVER) resolver: HostResolver,
+    private readonly audit: AuditService,
+    @InjectDataSource() private readonly ds: DataSource,
   ) {
     this.policy = new CallbackUrlPolicy(resolver, config.env.CALLBACK_ALLOW_PRIVATE_TARGETS);
   }
@@ -88,8 +91,16 @@ export class CallbacksService {
   }
 
   /** Gives a failed or delivered delivery a fresh budget of CALLBACK_MAX_ATTEMPTS and sends it again now. */
-  async resend(tenantId: string, id: string): Promise<Delivery> {
-    const delivery = await this.repo.resend(tenantId, id, this.config.env.CALLBACK_MAX_ATTEMPTS);
+  /** An operator's re-send, audited in the same transaction as the reset of the delivery. */
+  async resend(tenantId: string, id: string, by: { actor: Actor; correlationId?: string }): Promise<Delivery> {
+    const delivery = await this.ds.transaction(async (m) => {
+      const d = await this.repo.resend(tenantId, id, this.config.env.CALLBACK_MAX_ATTEMPTS, m);
+      if (d)
+        await this.audit.record(m, [
+          { tenantId, actor: by.actor, action: 'callback.resend', objectType: 'callback_delivery', objectId: id, correlationId: by.correlationId },
+        ]);
+      return d;
+    });
     if (!delivery) {
       const current = await this.repo.findById(tenantId, id);
       if (!current) throw notFound(id);

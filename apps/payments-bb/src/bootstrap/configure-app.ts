@@ -11,6 +11,8 @@ import {
   expressErrorHandler,
 } from '@app/platform';
 import { AppModule } from '../app.module';
+import { mountConsole } from '../console/serve-console';
+import { mountQueueBoard } from '../queue-board';
 import { setupSwagger } from './swagger';
 
 /** Builds the HTTP application exactly as production runs it; tests boot this same function. */
@@ -23,6 +25,8 @@ export async function createHttpApp(config: AppConfig): Promise<INestApplication
   app.set('trust proxy', false);
   app.disable('x-powered-by');
   app.use(correlationIdMiddleware);
+  mountQueueBoard(app);
+  mountConsole(app);
   // Bulk batches may be far larger than any other JSON body; body-parser skips a body already parsed.
   app.use(['/bulk-payment', '/batchtransactions', '/prepayment-validation'], json({ limit: config.env.BULK_JSON_LIMIT }));
   // Encrypted voucher files (JWE compact serialization) arrive as text; the voucher module decrypts them.

@@ -1,13 +1,10 @@
-import { getQueueToken } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
+import { appQueues } from '../bootstrap/app-queues';
 import { MetricsRegistry } from './metrics.registry';
 
-/** The queues whose depths are reported (each module registers its own; they are looked up, not owned). */
-export const OBSERVED_QUEUES = ['callbacks', 'mapper', 'bulk', 'vouchers', 'p2g'];
 const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
 /** Reads the gauges fresh from Redis and PostgreSQL at each scrape (set-wise: a handful of grouped queries). */
@@ -26,17 +23,13 @@ export class MetricsCollector {
 
   private async queues(): Promise<void> {
     this.metrics.queueJobs.reset();
-    for (const name of OBSERVED_QUEUES) {
-      let queue: Queue | undefined;
-      try {
-        queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
-      } catch {
-        continue;
-      }
-      const counts = await queue.getJobCounts().catch(() => undefined);
-      if (!counts) continue;
-      for (const s of STATES) this.metrics.queueJobs.set({ queue: name, state: s }, counts[s] ?? 0);
-    }
+    // Each module registers its own queue; they are looked up here, not owned.
+    const queues = appQueues((token) => this.moduleRef.get(token, { strict: false }));
+    const counts = await Promise.all(queues.map(({ queue }) => queue.getJobCounts().catch(() => undefined)));
+    queues.forEach(({ name }, i) => {
+      const c = counts[i];
+      if (c) for (const s of STATES) this.metrics.queueJobs.set({ queue: name, state: s }, c[s] ?? 0);
+    });
   }
 
   private async database(): Promise<void> {

@@ -1,13 +1,16 @@
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { MetricsCollector } from './metrics.collector';
 import { MetricsController } from './metrics.controller';
 import { MetricsRegistry } from './metrics.registry';
+import { QueueJobMetrics } from './queue-job.metrics';
 
-/** Prometheus metrics (docs/observability.md). */
+/** Prometheus metrics (docs/observability.md). Global, so that a feature can count what happens to it. */
+@Global()
 @Module({
   controllers: [MetricsController],
-  providers: [MetricsRegistry, MetricsCollector],
+  providers: [MetricsRegistry, MetricsCollector, QueueJobMetrics],
+  exports: [MetricsRegistry],
 })
 export class MetricsModule implements NestModule {
   constructor(private readonly metrics: MetricsRegistry) {}

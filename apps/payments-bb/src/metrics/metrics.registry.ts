@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
- * The server's Prometheus metrics. HTTP latency is observed as requests finish; everything else (queue depths,
- * batches, callback deliveries, ledger reservations) is read when Prometheus scrapes, so nothing is counted twice
- * across processes and a restart loses nothing.
+ * The server's Prometheus metrics (docs/observability.md). Two kinds:
+ * - observed in this process as things happen: HTTP latency, job durations and outcomes (where workers run),
+ *   instructions settled; per process, Prometheus sums the processes and `rate()` absorbs restarts;
+ * - read when Prometheus scrapes (queue depths, batches, callback deliveries, ledger reservations): the same
+ *   totals from every process, nothing counted twice, nothing lost by a restart.
+ * No label carries an ID, an amount or personal data.
  */
 @Injectable()
 export class MetricsRegistry {
@@ -22,6 +25,28 @@ export class MetricsRegistry {
     name: 'pbb_queue_jobs',
     help: 'Jobs per Bull queue and state',
     labelNames: ['queue', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly queueJobDuration = new Histogram({
+    name: 'pbb_queue_job_duration_seconds',
+    help: 'Time a Bull job attempt ran (finishedOn - processedOn), by queue and outcome (completed, failed)',
+    labelNames: ['queue', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+
+  readonly queueJobsTotal = new Counter({
+    name: 'pbb_queue_jobs_total',
+    help: 'Bull job attempts finished in this process, by queue and outcome (failed counts attempts that will be retried too)',
+    labelNames: ['queue', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly instructionsSettled = new Counter({
+    name: 'pbb_bulk_instructions_settled_total',
+    help: "Bulk instructions that reached a final state on the payer FSP's answer, by outcome (completed, failed)",
+    labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
 

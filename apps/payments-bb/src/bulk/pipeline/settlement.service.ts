@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CallbacksService } from '@app/callbacks';
 import { Actor, AppException, ErrorCode } from '@app/platform';
+import { MetricsRegistry } from '../../metrics/metrics.registry';
 import { InstructionStatusReport } from '../connector/fsp-connector';
 import { isTerminal } from '../domain/batch-state';
 import { ProgramsRepository } from '../programs/programs.repository';
@@ -32,7 +33,14 @@ export class SettlementService {
     private readonly money: BatchLedgerService,
     private readonly finalizer: BatchFinalizer,
     private readonly callbacks: CallbacksService,
+    @Optional() private readonly metrics?: MetricsRegistry,
   ) {}
+
+  /** Payout throughput, counted once the transaction that made the instructions final has committed. */
+  private countSettled(completed: number, failed: number): void {
+    if (completed) this.metrics?.instructionsSettled.inc({ outcome: 'completed' }, completed);
+    if (failed) this.metrics?.instructionsSettled.inc({ outcome: 'failed' }, failed);
+  }
 
   async apply(
     tenantId: string,
@@ -43,6 +51,7 @@ export class SettlementService {
     fspId: string | null,
   ): Promise<PushResult & { subBatchClosed: boolean }> {
     let deliveryId: string | null = null;
+    let settled = { completed: 0, failed: 0 };
     const result = await this.ds.transaction(async (m) => {
       const b = await this.repo.lock(m, batchId, true);
       if (!b || b.tenantId !== tenantId) throw new AppException(ErrorCode.NOT_FOUND, `No batch ${batchId}`);
@@ -53,10 +62,12 @@ export class SettlementService {
       if (fspId !== null && program.payerFspId !== fspId)
         throw new AppException(ErrorCode.FORBIDDEN, 'Only the payer FSP of this batch may report its statuses');
       const applied = await this.repo.applyStatuses(m, sub.id, reports);
+      settled = { completed: applied.completedCount, failed: applied.failedCount };
       const r = await this.settleAndMaybeFinish(m, b, applied.completedAmount, applied.failedAmount, sub.id, actor);
       deliveryId = r.deliveryId;
       return { applied: applied.applied, ignored: applied.ignored, unknown: applied.unknown, batchState: r.state, subBatchClosed: r.subBatchClosed };
     });
+    this.countSettled(settled.completed, settled.failed);
     if (deliveryId) await this.callbacks.dispatch([deliveryId]);
     return result;
   }
@@ -64,12 +75,15 @@ export class SettlementService {
   /** The payer FSP refused a sub-batch as a whole: its instructions fail with the FSP's reason. */
   async refuseSubBatch(batchId: string, subBatchId: string, reason: string, actor: Actor): Promise<void> {
     let deliveryId: string | null = null;
+    let refused = 0;
     await this.ds.transaction(async (m) => {
       const b = await this.repo.lock(m, batchId, true);
       if (!b || isTerminal(b.state)) return;
       const failed = await this.repo.failSubBatch(m, subBatchId, `Payer FSP refused the sub-batch: ${reason}`);
+      refused = failed.count;
       deliveryId = (await this.settleAndMaybeFinish(m, b, 0n, failed.amount, subBatchId, actor)).deliveryId;
     });
+    this.countSettled(0, refused);
     if (deliveryId) await this.callbacks.dispatch([deliveryId]);
   }
 

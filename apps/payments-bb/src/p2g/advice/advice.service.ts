@@ -51,6 +51,18 @@ export class AdviceService {
     private readonly digit: DigitBiller,
   ) {}
 
+  /** An operator's "send it again now": the advice is due at once, audited in the same transaction. */
+  requeue(tenantId: string, paymentId: string, actor: Actor, correlationId: string): Promise<BillPayment | undefined> {
+    return this.ds.transaction(async (m) => {
+      const p = await this.repo.requeue(tenantId, paymentId, m);
+      if (p)
+        await this.audit.record(m, [
+          { tenantId, actor, action: 'p2g.advice.resend', objectType: 'bill_payment', objectId: paymentId, correlationId },
+        ]);
+      return p;
+    });
+  }
+
   /** One send of a payment's advice, if it is due; safe to run twice. */
   async send(paymentId: string): Promise<void> {
     const p = await this.repo.lease(paymentId, LEASE_MARGIN_MS);

@@ -1,9 +1,10 @@
 import { Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { AppException, Ctx, ErrorCode, RequestContext, RequireScopes } from '@app/platform';
+import { actorOf, AppException, Ctx, ErrorCode, RequestContext, RequireScopes } from '@app/platform';
 import { BillPayment } from '../payments/bill-payment';
 import { BillPaymentsRepository } from '../payments/bill-payments.repository';
 import { AdviceQueue } from './advice.queue';
+import { AdviceService } from './advice.service';
 
 const STATUSES = ['pending', 'accepted', 'acknowledged', 'rejected', 'failed', 'internal'];
 
@@ -36,6 +37,7 @@ export class AdvicesController {
   constructor(
     private readonly payments: BillPaymentsRepository,
     private readonly queue: AdviceQueue,
+    private readonly advice: AdviceService,
   ) {}
 
   @Get()
@@ -55,7 +57,7 @@ export class AdvicesController {
   @RequireScopes('billers:admin')
   @ApiOperation({ summary: 'Send a failed (or waiting) advice again now' })
   async resend(@Ctx() ctx: RequestContext, @Param('paymentId', ParseUUIDPipe) id: string) {
-    const p = await this.payments.requeue(ctx.principal.tenantId, id);
+    const p = await this.advice.requeue(ctx.principal.tenantId, id, actorOf(ctx.principal), ctx.correlationId);
     if (!p) throw new AppException(ErrorCode.P2G_STATE_CONFLICT, `Payment ${id} has no advice left to send`);
     await this.queue.send(p.id, p.adviceAttempts, 0);
     return view(p);

@@ -3,6 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { formatAmount } from '@app/ledger/money';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of three ad-hoc queries, mapped field by field below
+type Rec = Record<string, any>;
+
 /** Inquiries shown per bill: the newest; a bill asked about thousands of times needs no more to be understood. */
 const INQUIRIES = 50;
 
@@ -17,7 +20,7 @@ export class BillLookupRepository {
         `SELECT b.bill_id, b.currency, b.amount_due, b.amount_paid, b.status, b.updated_at, bl.biller_id, bl.name AS biller_name
          FROM bills b JOIN billers bl ON bl.id = b.biller_pk WHERE b.tenant_id = $1 AND b.bill_id = $2`,
         [tenantId, billId],
-      ) as Promise<Record<string, any>[]>,
+      ) as Promise<Rec[]>,
       this.ds.query(
         `SELECT bp.id, bp.channel, bp.transaction_id, bp.request_id, bp.amount, bp.currency, bp.receipt_no, bp.status,
                 bp.reject_reason, bp.advice_status, bp.advice_attempts, bp.advice_last_error, bp.advice_done_at,
@@ -25,14 +28,14 @@ export class BillLookupRepository {
          FROM bill_payments bp JOIN participants p ON p.id = bp.payer_fi_id JOIN billers bl ON bl.id = bp.biller_pk
          WHERE bp.tenant_id = $1 AND bp.bill_id = $2 ORDER BY bp.created_at DESC`,
         [tenantId, billId],
-      ) as Promise<Record<string, any>[]>,
+      ) as Promise<Rec[]>,
       this.ds.query(
-        `SELECT i.request_id, i.bill_status, i.due_date, i.amount_due, i.amount_after_due, i.currency, i.created_at,
+        `SELECT i.request_id, i.bill_status, to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.amount_due, i.amount_after_due, i.currency, i.created_at,
                 p.code AS payer_fi_code
          FROM bill_inquiries i JOIN participants p ON p.id = i.payer_fi_id
          WHERE i.tenant_id = $1 AND i.bill_id = $2 ORDER BY i.created_at DESC LIMIT ${INQUIRIES}`,
         [tenantId, billId],
-      ) as Promise<Record<string, any>[]>,
+      ) as Promise<Rec[]>,
     ]);
     const money = (v: string, currency: string) => formatAmount(BigInt(v), currency.trim());
     const b = bills[0];

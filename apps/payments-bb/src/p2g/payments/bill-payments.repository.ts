@@ -236,8 +236,8 @@ export class BillPaymentsRepository {
   }
 
   /** Manual re-send of an advice that failed for good (or a nudge to one waiting): due now. */
-  async requeue(tenantId: string, id: string): Promise<BillPayment | undefined> {
-    const r = (await this.ds.query(
+  async requeue(tenantId: string, id: string, m: EntityManager = this.ds.manager): Promise<BillPayment | undefined> {
+    const r = (await m.query(
       `UPDATE bill_payments SET advice_status = 'pending', advice_next_at = now(), advice_lease_until = NULL, updated_at = now()
        WHERE tenant_id = $1 AND id = $2 AND advice_status IN ('pending','failed','accepted')
        RETURNING *`,
