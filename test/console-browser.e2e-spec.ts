@@ -175,6 +175,15 @@ run('Operator console in a browser', () => {
     await page.getByTestId('batch-status').waitFor();
     for (const b of ['approve-button', 'reject-button', 'cancel-button', 'retry-button']) expect(await page.getByTestId(b).count()).toBe(0);
     expect(await page.getByTestId('nav-operators').count()).toBe(0);
+
+    // A payee's bank account shows masked: a support desk can recognise it, not pay to it.
+    const [fid] = await registerPayees(t, w, [{ modality: '00', address: 'NL87ABNA4193835510', institution: 'ABNANL2A' }]);
+    await go(page, '/mapper');
+    await page.getByTestId('mapper-id-input').fill(fid);
+    await page.getByTestId('mapper-lookup-button').click();
+    await expectText(page.getByTestId('mapper-address'), /^NL87\*+5510$/);
+    expect(await page.content()).not.toContain('NL87ABNA4193835510');
+    await screenshot(page, '50-mapper-masked');
   });
 
   it('cancels a voucher: its value goes back to the programme', async () => {

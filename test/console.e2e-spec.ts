@@ -301,8 +301,8 @@ describe('Operator console: sessions, roles and maker-checker', () => {
       const all = await t.http().get(`/audit?actorId=${actor}&limit=500`).set(viewer.headers).expect(200);
       expect(all.body.entries.length).toBeGreaterThan(2);
       expect(all.body.entries.every((e: { actorId: string }) => e.actorId === actor)).toBe(true);
-      const ids = all.body.entries.map((e: { id: string }) => BigInt(e.id));
-      expect([...ids].sort((x, y) => (x > y ? -1 : 1))).toEqual(ids);
+      const ids: string[] = all.body.entries.map((e: { id: string }) => e.id);
+      expect([...ids].sort((x, y) => Number(BigInt(y) - BigInt(x)))).toEqual(ids);
       const page1 = await t.http().get(`/audit?actorId=${actor}&limit=1`).set(viewer.headers).expect(200);
       expect(page1.body.entries).toHaveLength(1);
       const page2 = await t.http().get(`/audit?actorId=${actor}&limit=1&beforeId=${page1.body.nextBeforeId}`).set(viewer.headers).expect(200);
@@ -323,16 +323,17 @@ describe('Operator console: sessions, roles and maker-checker', () => {
   describe('account mapper look-up', () => {
     it('masks the financial address for a viewer, shows it to a checker and audits that it was shown', async () => {
       const [fid] = await registerPayees(t, w, [{ modality: '00', address: VALID_IBAN, institution: 'ABNANL2A' }]);
-      const masked = await t.http().get(`/account-mapper/beneficiaries/${fid}`).set(viewer.headers).expect(200);
+      const masked = await t.http().get(`/account-mapper/beneficiaries?functionalId=${fid}`).set(viewer.headers).expect(200);
       expect(masked.body.entries).toEqual([
         expect.objectContaining({ sourceBbCode: w.source.code, paymentModality: '00', financialAddress: 'NL87**********5510', financialAddressMasked: true }),
       ]);
       expect(JSON.stringify(masked.body)).not.toContain(VALID_IBAN);
-      const full = await t.http().get(`/account-mapper/beneficiaries/${fid}`).set(checker.headers).expect(200);
+      const full = await t.http().get(`/account-mapper/beneficiaries?functionalId=${fid}`).set(checker.headers).expect(200);
       expect(full.body.entries[0]).toMatchObject({ financialAddress: VALID_IBAN, financialAddressMasked: false });
       const reveal = await t.ds.query(`SELECT actor_id FROM audit_log WHERE action = 'mapper.beneficiary.reveal' AND object_id = $1`, [fid]);
       expect(reveal).toEqual([{ actor_id: `user:${checker.operator.username}` }]);
-      await t.http().get('/account-mapper/beneficiaries/FIDNOTREGISTERED0001').set(viewer.headers).expect(404);
+      await t.http().get('/account-mapper/beneficiaries?functionalId=FIDNOTREGISTERED0001').set(viewer.headers).expect(404);
+      await t.http().get('/account-mapper/beneficiaries').set(viewer.headers).expect(400);
     });
   });
 

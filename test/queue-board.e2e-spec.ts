@@ -37,6 +37,7 @@ describe('Bull Board at /console/queues', () => {
     if (!server.listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     host = `127.0.0.1:${(server.address() as { port: number }).port}`;
     const tenantId = await createTenant(t.ds);
+    t.config.env.CONSOLE_PLATFORM_TENANT = tenantId;
     admin = await loggedIn(tenantId, 'admin');
     viewer = await loggedIn(tenantId, 'viewer');
   });
@@ -79,6 +80,13 @@ describe('Bull Board at /console/queues', () => {
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('FORBIDDEN');
     expect((await t.http().get('/console/queues/api/queues').set('Cookie', viewer)).status).toBe(403);
+  });
+
+  it("refuses the admin of any other tenant (403): the board shows every tenant's jobs", async () => {
+    const other = await loggedIn(await createTenant(t.ds), 'admin');
+    const res = await t.http().get('/console/queues/api/queues').set('Cookie', other);
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('FORBIDDEN');
   });
 
   it('shows the board to an admin, uncached', async () => {

@@ -313,15 +313,20 @@ export interface AuditEntry {
   details: unknown;
 }
 
-export interface Beneficiary {
-  functionalId: string;
+/** One source BB's registration of a functional ID; the address is masked unless the role may see it. */
+export interface BeneficiaryEntry {
+  sourceBbCode: string;
   paymentModality: string;
-  financialAddress: string;
+  financialAddress: string | null;
   financialAddressMasked: boolean;
   institutionCode: string | null;
   status: string;
-  sourceBbCode: string | null;
   updatedAt: string;
+}
+
+export interface Beneficiary {
+  functionalId: string;
+  entries: BeneficiaryEntry[];
 }
 
 /** One programme's (or payer FSP's) instructions in a payments report; money is a decimal string. */

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { seg } from '../api';
+import { qs } from '../api';
 import { useGet } from '../hooks';
 import { setQuery, useRoute } from '../router';
 import type { Beneficiary } from '../types';
@@ -12,7 +12,7 @@ export function MapperPage() {
   const route = useRoute();
   const id = route.query.get('id') ?? '';
   const [input, setInput] = useState(id);
-  const b = useGet<Beneficiary>(id ? `/account-mapper/beneficiaries/${seg(id)}` : null);
+  const b = useGet<Beneficiary>(id ? `/account-mapper/beneficiaries${qs({ functionalId: id })}` : null);
   return (
     <div className="page">
       <PageHeader title="Account mapper" sub="Where a beneficiary's payments go, by functional ID." />
@@ -37,32 +37,40 @@ export function MapperPage() {
           <Async state={b}>
             {(x) => (
               <div data-testid="mapper-result">
-                <Facts
-                  items={[
-                    ['Functional ID', <code key="f">{x.functionalId}</code>],
-                    ['Status', <StatusBadge key="s" status={x.status} />],
-                    ['Payment modality', `${MODALITY[x.paymentModality] ?? 'Other'} (${x.paymentModality})`],
-                    [
-                      'Financial address',
-                      <span key="a">
-                        <code data-testid="mapper-address">{x.financialAddress}</code>{' '}
-                        {x.financialAddressMasked ? (
-                          <span className="badge badge-muted" data-testid="mapper-masked" title="Your role sees financial addresses masked">
-                            masked
-                          </span>
-                        ) : (
-                          <span className="badge badge-warn" title="Personal data: do not copy it outside the console">
-                            shown in full
-                          </span>
-                        )}
-                      </span>,
-                    ],
-                    ['Institution', x.institutionCode ?? '—'],
-                    ['Registered by', x.sourceBbCode ?? '—'],
-                    ['Updated', dateTime(x.updatedAt)],
-                  ]}
-                />
-                {x.financialAddressMasked && <p className="small muted">The address is masked: only checkers and administrators see it in full.</p>}
+                <p>
+                  Functional ID <code>{x.functionalId}</code>: {x.entries.length === 1 ? 'one registration' : `${x.entries.length} registrations, one per source building block`}.
+                </p>
+                {x.entries.map((e) => (
+                  <div key={e.sourceBbCode} className="mapper-entry" data-testid={`mapper-entry-${e.sourceBbCode}`}>
+                    <Facts
+                      items={[
+                        ['Registered by', e.sourceBbCode],
+                        ['Status', <StatusBadge key="s" status={e.status} />],
+                        ['Payment modality', `${MODALITY[e.paymentModality] ?? 'Other'} (${e.paymentModality})`],
+                        [
+                          'Financial address',
+                          <span key="a">
+                            <code data-testid="mapper-address">{e.financialAddress ?? '—'}</code>{' '}
+                            {e.financialAddressMasked ? (
+                              <span className="badge badge-muted" data-testid="mapper-masked" title="Your role sees financial addresses masked">
+                                masked
+                              </span>
+                            ) : e.financialAddress ? (
+                              <span className="badge badge-warn" title="Personal data: do not copy it outside the console">
+                                shown in full
+                              </span>
+                            ) : null}
+                          </span>,
+                        ],
+                        ['Institution', e.institutionCode ?? '—'],
+                        ['Updated', dateTime(e.updatedAt)],
+                      ]}
+                    />
+                  </div>
+                ))}
+                {x.entries.some((e) => e.financialAddressMasked) && (
+                  <p className="small muted">Addresses are masked: only checkers and administrators see them in full, and each time they do it is recorded in the audit log.</p>
+                )}
               </div>
             )}
           </Async>

@@ -87,7 +87,7 @@ export class AuthGuard implements CanActivate {
     }
     const session = await this.session(req);
     if (session) return session;
-    throw this.unauthenticated('Credentials required: send X-API-Key or Authorization: Bearer <token>, or log in to the console');
+    throw this.unauthenticated('Credentials required: send X-API-Key or Authorization: Bearer <token>');
   }
 
   private principalOf(p: ParticipantWithSecrets, scopes: string[]): Principal {

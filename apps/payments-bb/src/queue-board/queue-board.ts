@@ -114,6 +114,9 @@ export function mountQueueBoard(app: NestExpressApplication): void {
     req.principal = principal;
     if (!hasScope(principal, QUEUE_BOARD_SCOPE))
       return sendError(req, res, 403, 'FORBIDDEN', `The queue board needs the scope ${QUEUE_BOARD_SCOPE}`);
+    // The queues are shared by every tenant: a tenant's admin must not see, retry or clean another tenant's jobs.
+    if (principal.tenantId !== config.env.CONSOLE_PLATFORM_TENANT)
+      return sendError(req, res, 403, 'FORBIDDEN', "The queue board is for the platform operator's admins (CONSOLE_PLATFORM_TENANT)");
     if (isUnsafeMethod(req.method)) {
       if (!isSameOrigin(req))
         return sendError(

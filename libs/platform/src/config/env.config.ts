@@ -318,6 +318,14 @@ export class EnvConfig {
   @Max(1440)
   CONSOLE_LOCKOUT_MINUTES: number = 15;
 
+  /**
+   * The tenant whose admins run the platform itself: the queue board shows every tenant's jobs, so only they may
+   * open it. Unset: DEFAULT_TENANT_ID.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'CONSOLE_PLATFORM_TENANT must be 1-64 letters, digits, . _ or -' })
+  CONSOLE_PLATFORM_TENANT?: string;
+
   /** The session cookie's Secure flag; unset: on in production, off elsewhere (http://localhost installs). */
   @IsOptional()
   @IsBoolean()
@@ -356,6 +364,7 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     'VOUCHER_JWE_KEY_ID',
     'METRICS_TOKEN',
     'CONSOLE_COOKIE_SECURE',
+    'CONSOLE_PLATFORM_TENANT',
   ];
   const relevant: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
@@ -374,6 +383,7 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   if (config.BOOTSTRAP_DEMO === undefined) config.BOOTSTRAP_DEMO = config.NODE_ENV !== 'production';
+  config.CONSOLE_PLATFORM_TENANT ??= config.DEFAULT_TENANT_ID;
   if (config.CONSOLE_COOKIE_SECURE === undefined) config.CONSOLE_COOKIE_SECURE = config.NODE_ENV === 'production';
   return config;
 }

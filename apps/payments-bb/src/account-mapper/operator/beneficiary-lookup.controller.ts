@@ -1,5 +1,5 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AppException, Ctx, ErrorCode, RequestContext, RequireScopes } from '@app/platform';
 import { BeneficiaryLookupService } from './beneficiary-lookup.service';
 
@@ -11,10 +11,13 @@ import { BeneficiaryLookupService } from './beneficiary-lookup.service';
 export class BeneficiaryLookupController {
   constructor(private readonly lookups: BeneficiaryLookupService) {}
 
-  @Get(':functionalId')
+  /** The ID goes in the query, never the path: request logs keep paths, and a functional ID may be a national ID. */
+  @Get()
   @ApiOperation({ summary: 'Every registration of a functional ID in the tenant; the address masked without mapper:reveal' })
-  find(@Param('functionalId') functionalId: string, @Ctx() ctx: RequestContext) {
-    if (functionalId.length > 20) throw new AppException(ErrorCode.VALIDATION_FAILED, 'A functional ID is at most 20 characters');
+  @ApiQuery({ name: 'functionalId', required: true })
+  find(@Query('functionalId') functionalId: unknown, @Ctx() ctx: RequestContext) {
+    if (typeof functionalId !== 'string' || !functionalId || functionalId.length > 20)
+      throw new AppException(ErrorCode.VALIDATION_FAILED, 'functionalId is required (up to 20 characters)');
     return this.lookups.find(ctx, functionalId);
   }
 }
