@@ -166,6 +166,13 @@ describe('Operator console: sessions, roles and maker-checker', () => {
       await t.http().post(`/api/v1/batches/${batch}/reject`).set(as(w.checker)).send({ reason: 'CSRF test' }).expect(200);
     });
 
+    it('takes a login only as JSON, so that another site’s form cannot log a browser in (login CSRF)', async () => {
+      const o = await createOperator(t, w.tenantId, 'viewer');
+      const form = await t.http().post('/console/api/session').type('form').send({ username: o.username, password: o.password });
+      expect(form.status).toBe(415);
+      expect(form.headers['set-cookie']).toBeUndefined();
+    });
+
     it('does not take a session cookie across tenants', async () => {
       await t.http().get('/api/v1/batches').set(viewer.headers).set('Platform-TenantId', 'some-other-tenant').expect(403);
     });
@@ -372,4 +379,23 @@ describe('Operator console: sessions, roles and maker-checker', () => {
       await t.http().get('/reports/payments?from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z').set(v.headers).expect(400);
     });
   });
+
+  describe('AUTH_MODE=none (sandbox behind an Information Mediator)', () => {
+    it('still takes a console session as the operator it names, with that role’s rights', async () => {
+      const sandbox = await createTestApp({ LOG_LEVEL: 'silent', AUTH_MODE: 'none', DEFAULT_TENANT_ID: w.tenantId });
+      try {
+        const v = await login(sandbox, ops(viewer));
+        // Without a session the Information Mediator is trusted; with one, the operator's role decides.
+        await sandbox.http().get('/console/api/operators').expect(200);
+        await sandbox.http().get('/console/api/operators').set(v.headers).expect(403);
+        await sandbox.http().post('/console/api/operators').set({ Cookie: v.cookie }).send({}).expect(403);
+        const me = await sandbox.http().get('/console/api/session').set(v.headers).expect(200);
+        expect(me.body.operator.username).toBe(viewer.operator.username);
+      } finally {
+        await sandbox.close();
+      }
+    });
+  });
 });
+
+const ops = (s: { operator: TestOperator }) => ({ username: s.operator.username, password: s.operator.password });

@@ -45,11 +45,12 @@ export class AuditQueryRepository {
     else if (f.action) add('action = ?', f.action);
     if (f.from) add('occurred_at >= ?', f.from);
     if (f.to) add('occurred_at < ?', f.to);
-    if (f.beforeId) add('id < ?::bigint', f.beforeId);
+    if (f.beforeId) add('a.id < ?::bigint', f.beforeId);
     args.push(f.limit + 1);
     const rows = (await this.ds.query(
-      `SELECT id::text, occurred_at, actor_id, actor_kind, action, object_type, object_id, correlation_id, details
-       FROM audit_log WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${args.length}`,
+      // Ordered by the bigint column, not the text it is answered as ('97' > '107' as text).
+      `SELECT a.id::text AS id, occurred_at, actor_id, actor_kind, action, object_type, object_id, correlation_id, details
+       FROM audit_log a WHERE ${where.join(' AND ')} ORDER BY a.id DESC LIMIT $${args.length}`,
       args,
     )) as Row[];
     const page = rows.slice(0, f.limit);

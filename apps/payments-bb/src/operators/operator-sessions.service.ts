@@ -51,7 +51,7 @@ export class OperatorSessionsService {
     const tokenHash = sha256Hex(token);
     await this.ds.transaction(async (m) => {
       await this.repo.deleteDeadSessionsOf(m, operator.id, this.config.env.CONSOLE_SESSION_IDLE_MINUTES);
-      await this.repo.insertSession(m, tokenHash, operator.id, csrfToken, expiresAt);
+      await this.repo.insertSession(m, tokenHash, operator, csrfToken, expiresAt);
       await this.repo.recordSuccess(m, operator.id);
       await this.audit.record(m, [
         {

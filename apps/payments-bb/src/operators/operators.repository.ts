@@ -115,20 +115,18 @@ export class OperatorsRepository {
     await m.query(`UPDATE operator_users SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE id = $1`, [id]);
   }
 
-  async insertSession(m: EntityManager, tokenHash: string, operatorId: string, csrfToken: string, expiresAt: Date): Promise<void> {
-    await m.query(`INSERT INTO operator_sessions (token_hash, operator_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)`, [
-      tokenHash,
-      operatorId,
-      csrfToken,
-      expiresAt,
-    ]);
+  async insertSession(m: EntityManager, tokenHash: string, operator: { id: string; tenantId: string }, csrfToken: string, expiresAt: Date): Promise<void> {
+    await m.query(
+      `INSERT INTO operator_sessions (token_hash, tenant_id, operator_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+      [tokenHash, operator.tenantId, operator.id, csrfToken, expiresAt],
+    );
   }
 
   /** A live session of an active operator: not past its absolute expiry, not idle for longer than allowed. */
   async liveSession(tokenHash: string, idleMinutes: number): Promise<SessionRow | undefined> {
     const rows = (await this.ds.query(
       `SELECT u.*, s.csrf_token, s.expires_at AS session_expires_at, s.last_seen_at AS session_last_seen_at
-       FROM operator_sessions s JOIN operator_users u ON u.id = s.operator_id
+       FROM operator_sessions s JOIN operator_users u ON u.id = s.operator_id AND u.tenant_id = s.tenant_id
        WHERE s.token_hash = $1 AND u.status = 'active' AND s.expires_at > now()
          AND s.last_seen_at > now() - make_interval(mins => $2)`,
       [tokenHash, idleMinutes],

@@ -24,6 +24,10 @@ export class SessionController {
   @Public()
   @ApiOperation({ summary: 'Log in to the console: sets the session cookie and answers the CSRF token' })
   async login(@Body() dto: LoginDto, @Req() req: CorrelatedRequest, @Res({ passthrough: true }) res: Response) {
+    // JSON only: another site's page can post a form (urlencoded) here, but not JSON without a CORS preflight we
+    // never grant, so it cannot log a victim's browser in to the attacker's account (login CSRF).
+    if (!req.is('application/json'))
+      throw new AppException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Send the login as application/json');
     const correlationId = req.correlationId ?? 'none';
     const operator = await this.operators.verifyLogin(dto.username, dto.password, correlationId);
     const { token, session } = await this.sessions.open(operator, correlationId);

@@ -30,6 +30,7 @@ export class Console1763800800000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE operator_sessions (
         token_hash    text PRIMARY KEY,
+        tenant_id     text NOT NULL REFERENCES tenants(id),
         operator_id   uuid NOT NULL REFERENCES operator_users (id) ON DELETE CASCADE,
         csrf_token    text NOT NULL,
         created_at    timestamptz NOT NULL DEFAULT now(),
