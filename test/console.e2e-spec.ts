@@ -4,7 +4,9 @@ import { as, BulkWorld, createBulkWorld, instructionId, registerPayees, v1Batch,
 import { ConsoleSession, createOperator, login, operatorFor, TestOperator } from './support/console-fixtures';
 import { id12 } from './support/factories';
 import { MSISDN, VALID_IBAN } from './support/mapper-fixtures';
+import { runTs } from './support/spawn';
 import { createTestApp, TestApp } from './support/test-app';
+import { TEST_ENV } from './support/test-env';
 
 /**
  * The operator console's server side (docs/console.md): operator accounts, cookie sessions with CSRF tokens,
@@ -378,6 +380,25 @@ describe('Operator console: sessions, roles and maker-checker', () => {
       expect(other.body.byProgram).toEqual([]);
       await t.http().get('/reports/payments?from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z').set(v.headers).expect(400);
     });
+  });
+
+  describe('npm run operator:create', () => {
+    it('makes the first admin of a tenant with a generated password, printed once; it logs in and manages operators', async () => {
+      const username = `first-admin-${id12().toLowerCase()}`;
+      const cli = 'apps/payments-bb/src/cli/create-operator.ts';
+      const out = await runTs(cli, ['--tenant', w.tenantId, '--username', username, '--role', 'admin'], { ...TEST_ENV, LOG_LEVEL: 'silent' });
+      expect(out.code).toBe(0);
+      const printed = JSON.parse(out.stdout) as { operator: { username: string; role: string }; password: string };
+      expect(printed.operator).toMatchObject({ username, role: 'admin' });
+      expect(printed.password.length).toBeGreaterThanOrEqual(20);
+      const s = await login(t, { username, password: printed.password });
+      await t.http().get('/console/api/operators').set(s.headers).expect(200);
+      const again = await runTs(cli, ['--tenant', w.tenantId, '--username', username, '--role', 'viewer'], { ...TEST_ENV, LOG_LEVEL: 'silent' });
+      expect(again.code).not.toBe(0);
+      expect(again.stderr).toContain('taken');
+      const bad = await runTs(cli, ['--tenant', w.tenantId, '--username', 'x', '--role', 'root'], { ...TEST_ENV, LOG_LEVEL: 'silent' });
+      expect(bad.code).toBe(2);
+    }, 60_000);
   });
 
   describe('AUTH_MODE=none (sandbox behind an Information Mediator)', () => {
