@@ -1,9 +1,9 @@
 import { Controller, Get, Headers, NotFoundException, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { timingSafeEqual } from 'node:crypto';
 import { AppConfig, Public } from '@app/platform';
 import { MetricsCollector } from './metrics.collector';
+import { metricsTokenMatches } from './metrics-token';
 
 /**
  * GET /metrics in Prometheus format, for a scraper holding METRICS_TOKEN (`Authorization: Bearer …`, as Prometheus
@@ -25,10 +25,7 @@ export class MetricsController {
   ): Promise<void> {
     const token = this.config.env.METRICS_TOKEN;
     if (!token) throw new NotFoundException();
-    const given = Buffer.from(authorization?.startsWith('Bearer ') ? authorization.slice(7) : '');
-    const expected = Buffer.from(token);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected))
-      throw new UnauthorizedException('Metrics token required');
+    if (!metricsTokenMatches(authorization, token)) throw new UnauthorizedException('Metrics token required');
     const out = await this.collector.render();
     res.setHeader('Content-Type', out.contentType);
     res.send(out.body);

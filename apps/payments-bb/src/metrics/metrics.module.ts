@@ -4,12 +4,13 @@ import { MetricsCollector } from './metrics.collector';
 import { MetricsController } from './metrics.controller';
 import { MetricsRegistry } from './metrics.registry';
 import { QueueJobMetrics } from './queue-job.metrics';
+import { MetricsPortServer } from './metrics-port.server';
 
 /** Prometheus metrics (docs/observability.md). Global, so that a feature can count what happens to it. */
 @Global()
 @Module({
   controllers: [MetricsController],
-  providers: [MetricsRegistry, MetricsCollector, QueueJobMetrics],
+  providers: [MetricsRegistry, MetricsCollector, QueueJobMetrics, MetricsPortServer],
   exports: [MetricsRegistry],
 })
 export class MetricsModule implements NestModule {

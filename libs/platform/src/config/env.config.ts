@@ -279,6 +279,16 @@ export class EnvConfig {
   @MinLength(32, { message: 'METRICS_TOKEN must be at least 32 characters' })
   METRICS_TOKEN?: string;
 
+  /**
+   * Also serve GET /metrics on this port, in every role: the way to scrape a worker-only process (its job metrics
+   * exist only there). With METRICS_TOKEN set it is required here too; without it, keep the port private.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
+
   /** The OAuth client DIGIT integrators send by HTTP Basic on POST /user/oauth/token (DIGIT's own public client). */
   @Matches(/^[A-Za-z0-9._-]{1,64}$/, {
     message: 'DIGIT_OAUTH_CLIENT_ID must be 1-64 letters, digits, . _ or -',
@@ -363,6 +373,7 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     'VOUCHER_JWE_PRIVATE_KEY',
     'VOUCHER_JWE_KEY_ID',
     'METRICS_TOKEN',
+    'METRICS_PORT',
     'CONSOLE_COOKIE_SECURE',
     'CONSOLE_PLATFORM_TENANT',
   ];
