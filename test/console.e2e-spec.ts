@@ -209,6 +209,21 @@ describe('Operator console: sessions, roles and maker-checker', () => {
       expect((await waitForBatch(t, batch, () => true)).state).toBe('awaiting_approval');
     });
 
+    it('shows callback bodies (which may carry personal data) to makers and admins, not to viewers', async () => {
+      await t.ds.query(
+        `INSERT INTO callback_deliveries (id, tenant_id, participant_id, event_type, method, url, payload, correlation_id, status, max_attempts)
+         VALUES (gen_random_uuid(), $1, $2, 'test.event', 'POST', 'https://example.org/cb', '{"financialAddress":"NL87ABNA4193835510"}', 'c', 'failed', 1)`,
+        [w.tenantId, w.source.id],
+      );
+      const asViewer = await t.http().get('/callbacks/deliveries?eventType=test.event').set(viewer.headers).expect(200);
+      expect(asViewer.body.items).toHaveLength(1);
+      expect(asViewer.body.items[0].payload).toBeNull();
+      const one = await t.http().get(`/callbacks/deliveries/${asViewer.body.items[0].id}`).set(viewer.headers).expect(200);
+      expect(one.body.payload).toBeNull();
+      const asMaker = await t.http().get(`/callbacks/deliveries/${asViewer.body.items[0].id}`).set(maker.headers).expect(200);
+      expect(asMaker.body.payload).toEqual({ financialAddress: 'NL87ABNA4193835510' });
+    });
+
     it('lets a maker submit and cancel, but not approve or reject', async () => {
       const batch = await submitCsv(maker, ['3.00']);
       await t.http().post(`/api/v1/batches/${batch}/approve`).set(maker.headers).send({}).expect(403);

@@ -11,14 +11,14 @@ import { BatchesPage } from './pages/Batches';
 import { BatchPage } from './pages/Batch';
 import { NewBatchPage } from './pages/NewBatch';
 import { VouchersPage } from './pages/Vouchers';
-import { BillsPage } from './pages/Bills';
+import { BillsPage } from './pages/bills/BillsPage';
 import { CallbacksPage, DeliveryPage } from './pages/Callbacks';
 import { AccountStatementPage, LedgerPage } from './pages/Ledger';
 import { AuditPage } from './pages/Audit';
 import { MapperPage } from './pages/Mapper';
 import { OperatorsPage } from './pages/Operators';
 import { AccountPage } from './pages/Account';
-import { ReportsPage } from './pages/Reports';
+import { ReportsPage } from './pages/reports/ReportsPage';
 
 const SESSION = '/console/api/session';
 

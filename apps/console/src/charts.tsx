@@ -46,18 +46,25 @@ export function ProgressBar({
   );
 }
 
+/** One entry of a legend: a swatch of the tone, the label, the value and, given the total, its share. */
+function LegendItem({ tone, label, value, total }: { tone: string; label: string; value: number; total?: number }) {
+  return (
+    <li>
+      <svg width="12" height="12" aria-hidden="true">
+        <rect className={`fill-${tone}`} width="12" height="12" rx="2" />
+      </svg>
+      <span>{label}</span>
+      <strong>{value.toLocaleString()}</strong>
+      {total !== undefined && <span className="muted">({pct(value, total)}%)</span>}
+    </li>
+  );
+}
+
 function Legend({ segments, total }: { segments: Segment[]; total: number }) {
   return (
     <ul className="legend">
       {segments.map((s) => (
-        <li key={s.label}>
-          <svg width="12" height="12" aria-hidden="true">
-            <rect className={`fill-${s.tone}`} width="12" height="12" rx="2" />
-          </svg>
-          <span>{s.label}</span>
-          <strong>{s.value.toLocaleString()}</strong>
-          <span className="muted">({pct(s.value, total)}%)</span>
-        </li>
+        <LegendItem key={s.label} tone={s.tone} label={s.label} value={s.value} total={total} />
       ))}
     </ul>
   );
@@ -257,20 +264,8 @@ export function DailyChart({ points, label, testId }: { points: DailyPoint[]; la
       </svg>
       <figcaption className="sr-only">{label}</figcaption>
       <ul className="legend">
-        <li>
-          <svg width="12" height="12" aria-hidden="true">
-            <rect className="fill-tone-ok" width="12" height="12" rx="2" />
-          </svg>
-          <span>Completed</span>
-          <strong>{totals.completed.toLocaleString()}</strong>
-        </li>
-        <li>
-          <svg width="12" height="12" aria-hidden="true">
-            <rect className="fill-tone-bad" width="12" height="12" rx="2" />
-          </svg>
-          <span>Failed</span>
-          <strong>{totals.failed.toLocaleString()}</strong>
-        </li>
+        <LegendItem tone="tone-ok" label="Completed" value={totals.completed} />
+        <LegendItem tone="tone-bad" label="Failed" value={totals.failed} />
       </ul>
     </figure>
   );

@@ -91,3 +91,49 @@ export function useAction(): Action {
   }, []);
   return { busy, error, clear: useCallback(() => setError(undefined), []), run };
 }
+
+export interface CursorList<T> {
+  items: T[];
+  /** The cursor of the next page; null when there is none. */
+  next: string | null;
+  error: ApiError | undefined;
+  busy: boolean;
+  /** Appends the next page. */
+  loadMore: () => void;
+}
+
+/**
+ * A list read a page at a time by cursor: the first page whenever `key` changes (the list starts empty again),
+ * further pages appended by `loadMore`.
+ */
+export function useCursorList<T>(fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; next: string | null }>, key: string): CursorList<T> {
+  const [items, setItems] = useState<T[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+
+  const load = async (cursor?: string) => {
+    setBusy(true);
+    try {
+      const r = await fetchPage(cursor);
+      setItems((l) => (cursor ? [...l, ...r.items] : r.items));
+      setNext(r.next);
+      setError(undefined);
+    } catch (e) {
+      setError(asApiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  useEffect(() => {
+    setItems([]);
+    void load();
+    // `fetchPage` changes with `key` only.
+    // eslint-disable-next-line
+  }, [key]);
+
+  const loadMore = () => {
+    if (next) void load(next);
+  };
+  return { items, next, error, busy, loadMore };
+}

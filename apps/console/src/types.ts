@@ -394,3 +394,55 @@ export interface BillPaymentView {
   adviceDoneAt: string | null;
   createdAt: string;
 }
+
+/** One row of `GET /p2g/reports/settlement`: a biller's payments from one payer FI in one currency. */
+export interface SettlementRow {
+  billerId: string;
+  billerName: string;
+  settlementBankCode: string;
+  settlementAccount: string;
+  payerFi: string;
+  currency: string;
+  payments: number;
+  amountDecimal: string;
+  awaitingBiller: number;
+  rejected: number;
+}
+
+/** `GET /p2g/reports/settlement`. */
+export interface SettlementReport {
+  date: string;
+  rows: SettlementRow[];
+}
+
+/** `GET /p2g/reports/reconciliation`: the bill payments of a day against their ledger postings. */
+export interface P2gReconciliation {
+  date: string;
+  paymentsChecked: number;
+  issues: Record<string, unknown>[];
+  balanced: boolean;
+}
+
+/** The days a payments report covers. */
+export interface ReportPeriod {
+  /** Inclusive first day and last day, YYYY-MM-DD (UTC). */
+  firstDay: string;
+  lastDay: string;
+  /** What the server is asked: from the first day's midnight to the midnight after the last day. */
+  from: string;
+  to: string;
+  days: number;
+}
+
+/** The instructions of a payments report added up for one currency. */
+export interface ReportTotals {
+  currency: string;
+  instructions: number;
+  paid: number;
+  failed: number;
+  open: number;
+  cancelled: number;
+  amount: string;
+  paidAmount: string;
+  failedAmount: string;
+}

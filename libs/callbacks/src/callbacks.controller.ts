@@ -9,7 +9,7 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { actorOf, Ctx, CurrentPrincipal, Principal, RequestContext, RequireScopes } from '@app/platform';
+import { actorOf, Ctx, CurrentPrincipal, hasScope, Principal, RequestContext, RequireScopes } from '@app/platform';
 import { CallbacksService } from './callbacks.service';
 import { ListDeliveriesQuery } from './dto/list-deliveries.query';
 import {
@@ -19,6 +19,14 @@ import {
   toDeliveryView,
   toDetailView,
 } from './dto/delivery.view';
+
+/**
+ * A body may carry personal data (a request to pay names the payer's address): it is shown to whoever may re-send
+ * deliveries (callbacks:admin), while a reader (a console viewer) sees status, attempts and errors only.
+ */
+function bodyFor<V extends { payload: unknown }>(principal: Principal, view: V): V {
+  return hasScope(principal, 'callbacks:admin') ? view : { ...view, payload: null };
+}
 
 /** Operator view of outbound callbacks, scoped to the caller's tenant. */
 @ApiTags('callbacks')
@@ -37,7 +45,7 @@ export class CallbacksController {
     @Query() q: ListDeliveriesQuery,
   ): Promise<DeliveryListView> {
     const items = await this.callbacks.list(principal.tenantId, q);
-    return { items: items.map(toDeliveryView), limit: q.limit, offset: q.offset };
+    return { items: items.map((d) => bodyFor(principal, toDeliveryView(d))), limit: q.limit, offset: q.offset };
   }
 
   @Get(':id')
@@ -51,7 +59,7 @@ export class CallbacksController {
     @Param('id', new ParseUUIDPipe()) id: string,
   ): Promise<DeliveryDetailView> {
     const { attemptHistory, ...delivery } = await this.callbacks.get(principal.tenantId, id);
-    return toDetailView(delivery, attemptHistory);
+    return bodyFor(principal, toDetailView(delivery, attemptHistory));
   }
 
   @Post(':id/resend')

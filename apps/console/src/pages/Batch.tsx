@@ -1,11 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { api, qs, seg } from '../api';
 import { Donut, ProgressBar, StackedBar } from '../charts';
+import { DataTable, num } from '../components/DataTable';
 import { useAction, useGet } from '../hooks';
 import { href, navigate } from '../router';
 import { SCOPE, useSession } from '../session';
 import { CANCELLABLE_STATES, TERMINAL_STATES, type BatchActionAnswer, type BatchDetailItem, type BatchSummary } from '../types';
-import { Async, Card, ErrorBanner, Facts, Loading, PageHeader, StatusBadge, TableWrap, useConfirm, useToast } from '../ui';
+import { Async, Card, ErrorBanner, Facts, Loading, PageHeader, StatusBadge, useConfirm, useToast } from '../ui';
 import { dateTime, humanize, money, plural } from '../format';
 
 const PAGE = 50;
@@ -56,33 +57,28 @@ export function BatchPage({ batchId }: { batchId: string }) {
     if (ok) after('approved')(await action.run(() => api.post<BatchActionAnswer>(`/api/v1/batches/${seg(id)}/approve`)));
   };
 
-  const reject = async () => {
-    const ok = await confirm({
+  /** Rejecting and cancelling both end the batch for good, with an optional reason. */
+  const end = async (verb: 'reject' | 'cancel', done: string, { reasonLabel, ...ask }: { title: string; message: ReactNode; confirmLabel: string; reasonLabel: string }) => {
+    const ok = await confirm({ ...ask, danger: true, reason: { label: reasonLabel, maxLength: 150 } });
+    if (ok)
+      after(done)(await action.run(() => api.post<BatchActionAnswer>(`/api/v1/batches/${seg(id)}/${verb}`, ok.reason ? { reason: ok.reason } : {})));
+  };
+
+  const reject = () =>
+    end('reject', 'rejected', {
       title: 'Reject this batch?',
       message: <p>The batch will be cancelled, its reserved funds released and its source told. This cannot be undone.</p>,
       confirmLabel: 'Reject batch',
-      danger: true,
-      reason: { label: 'Reason (the maker and the source will see it)', maxLength: 150 },
+      reasonLabel: 'Reason (the maker and the source will see it)',
     });
-    if (ok)
-      after('rejected')(
-        await action.run(() => api.post<BatchActionAnswer>(`/api/v1/batches/${seg(id)}/reject`, ok.reason ? { reason: ok.reason } : {})),
-      );
-  };
 
-  const cancel = async () => {
-    const ok = await confirm({
+  const cancel = () =>
+    end('cancel', 'cancelled', {
       title: 'Cancel this batch?',
       message: <p>Nothing has gone to the payer FSP yet. Cancelling releases the reserved funds; no instruction of this batch will be paid.</p>,
       confirmLabel: 'Cancel batch',
-      danger: true,
-      reason: { label: 'Reason', maxLength: 150 },
+      reasonLabel: 'Reason',
     });
-    if (ok)
-      after('cancelled')(
-        await action.run(() => api.post<BatchActionAnswer>(`/api/v1/batches/${seg(id)}/cancel`, ok.reason ? { reason: ok.reason } : {})),
-      );
-  };
 
   const retry = async () => {
     const ok = await confirm({
@@ -229,37 +225,24 @@ function FailedInstructions({ batchId, failed }: { batchId: string; failed: numb
       <Async state={detail} isEmpty={(d) => d.length === 0 && pageNo === 0} empty="No instruction has failed.">
         {(rows) => (
           <>
-            <TableWrap label="Failed instructions">
-              <table data-testid="failed-table">
-                <thead>
-                  <tr>
-                    <th>Instruction</th>
-                    <th>Payee</th>
-                    <th className="num">Amount</th>
-                    <th>Stage</th>
-                    <th>Reason</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((r) => (
-                    <tr key={r.transactionId} data-testid={`failed-row-${r.transactionId}`}>
-                      <td>
-                        <code>{r.transactionId}</code>
-                      </td>
-                      <td>
-                        {r.payeePartyId ?? '—'}
-                        {r.payeePartyIdType && <div className="small muted">{r.payeePartyIdType}</div>}
-                      </td>
-                      <td className="num">{r.amount === null ? 'invalid' : `${r.amount} ${r.currency ?? ''}`}</td>
-                      <td>{humanize(r.statusDetail)}</td>
-                      <td>
-                        {r.reasonCode && <code>{r.reasonCode}</code>} {r.errorInformation ?? ''}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+            <DataTable label="Failed instructions" testId="failed-table" columns={['Instruction', 'Payee', num('Amount'), 'Stage', 'Reason']}>
+              {rows.map((r) => (
+                <tr key={r.transactionId} data-testid={`failed-row-${r.transactionId}`}>
+                  <td>
+                    <code>{r.transactionId}</code>
+                  </td>
+                  <td>
+                    {r.payeePartyId ?? '—'}
+                    {r.payeePartyIdType && <div className="small muted">{r.payeePartyIdType}</div>}
+                  </td>
+                  <td className="num">{r.amount === null ? 'invalid' : `${r.amount} ${r.currency ?? ''}`}</td>
+                  <td>{humanize(r.statusDetail)}</td>
+                  <td>
+                    {r.reasonCode && <code>{r.reasonCode}</code>} {r.errorInformation ?? ''}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
             <div className="pager">
               <button type="button" className="btn" disabled={pageNo === 0} onClick={() => setPageNo((p) => p - 1)}>
                 ← Previous

@@ -1,10 +1,14 @@
 import { useState } from 'react';
+import { num } from '../components/DataTable';
+import { Field } from '../components/Field';
+import { FilterForm, QuerySelect } from '../components/Filters';
+import { offsetOf, PagedTable } from '../components/Paging';
 import { useGet } from '../hooks';
 import { href, navigate, setQuery, useRoute } from '../router';
 import { useSession, SCOPE } from '../session';
 import { BATCH_STATES, type BatchList, type Program } from '../types';
-import { Async, PageHeader, Pager, StatusBadge, TableWrap } from '../ui';
-import { dateTime, humanize, money, shortId } from '../format';
+import { PageHeader, StatusBadge } from '../ui';
+import { dateTime, money, shortId } from '../format';
 
 const LIMIT = 50;
 
@@ -13,7 +17,7 @@ export function BatchesPage() {
   const { can } = useSession();
   const state = route.query.get('state') ?? '';
   const programCode = route.query.get('programCode') ?? '';
-  const offset = Math.max(0, Number(route.query.get('offset')) || 0);
+  const offset = offsetOf(route);
   const list = useGet<BatchList>('/api/v1/batches', { state, programCode, limit: LIMIT, offset });
   const programs = useGet<Program[]>('/programs');
   const [program, setProgram] = useState(programCode);
@@ -30,26 +34,11 @@ export function BatchesPage() {
           </a>
         )}
       </PageHeader>
-      <form
-        className="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setQuery(route, { programCode: program.trim(), offset: undefined });
-        }}
-      >
-        <label className="field inline">
-          <span>State</span>
-          <select value={state} onChange={(e) => setQuery(route, { state: e.target.value, offset: undefined })} data-testid="filter-state">
-            <option value="">Any state</option>
-            {BATCH_STATES.map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field inline">
-          <span>Program</span>
+      <FilterForm onSubmit={() => setQuery(route, { programCode: program.trim(), offset: undefined })}>
+        <Field label="State" inline>
+          <QuerySelect param="state" choices={BATCH_STATES} any="Any state" testId="filter-state" />
+        </Field>
+        <Field label="Program" inline>
           {programs.data ? (
             <select value={programCode} onChange={(e) => setQuery(route, { programCode: e.target.value, offset: undefined })} data-testid="filter-program">
               <option value="">Any program</option>
@@ -62,55 +51,39 @@ export function BatchesPage() {
           ) : (
             <input value={program} onChange={(e) => setProgram(e.target.value)} placeholder="Program code" data-testid="filter-program" />
           )}
-        </label>
+        </Field>
         {(state || programCode) && (
           <button type="button" className="btn btn-link" onClick={() => navigate('/batches', true)}>
             Clear filters
           </button>
         )}
-      </form>
-      <Async state={list} isEmpty={(d) => d.items.length === 0 && offset === 0} empty="No batch matches these filters.">
-        {(d) => (
-          <>
-            <TableWrap label="Batches">
-              <table data-testid="batches-table">
-                <thead>
-                  <tr>
-                    <th>Batch</th>
-                    <th>Program</th>
-                    <th>State</th>
-                    <th className="num">Instructions</th>
-                    <th className="num">Amount ready</th>
-                    <th>Received</th>
-                    <th>Finished</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.items.map((b) => (
-                    <tr key={b.batchId} data-testid={`batch-row-${b.batchId}`} className="clickable" onClick={() => navigate(`/batches/${b.batchId}`)}>
-                      <td>
-                        <a href={href(`/batches/${b.batchId}`)} onClick={(e) => e.stopPropagation()} title={b.batchId}>
-                          {b.externalBatchId ?? shortId(b.batchId)}
-                        </a>
-                      </td>
-                      <td>{b.programCode}</td>
-                      <td>
-                        <StatusBadge status={b.status} />
-                        {b.statusReason && <div className="small muted">{b.statusReason}</div>}
-                      </td>
-                      <td className="num">{b.instructionCount.toLocaleString()}</td>
-                      <td className="num">{money(b.readyAmount, b.currency)}</td>
-                      <td>{dateTime(b.createdAt)}</td>
-                      <td>{dateTime(b.completedAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
-            <Pager offset={offset} limit={LIMIT} count={d.items.length} onChange={(o) => setQuery(route, { offset: o ? String(o) : undefined }, false)} />
-          </>
+      </FilterForm>
+      <PagedTable
+        state={list}
+        limit={LIMIT}
+        empty="No batch matches these filters."
+        label="Batches"
+        testId="batches-table"
+        columns={['Batch', 'Program', 'State', num('Instructions'), num('Amount ready'), 'Received', 'Finished']}
+        row={(b) => (
+          <tr key={b.batchId} data-testid={`batch-row-${b.batchId}`} className="clickable" onClick={() => navigate(`/batches/${b.batchId}`)}>
+            <td>
+              <a href={href(`/batches/${b.batchId}`)} onClick={(e) => e.stopPropagation()} title={b.batchId}>
+                {b.externalBatchId ?? shortId(b.batchId)}
+              </a>
+            </td>
+            <td>{b.programCode}</td>
+            <td>
+              <StatusBadge status={b.status} />
+              {b.statusReason && <div className="small muted">{b.statusReason}</div>}
+            </td>
+            <td className="num">{b.instructionCount.toLocaleString()}</td>
+            <td className="num">{money(b.readyAmount, b.currency)}</td>
+            <td>{dateTime(b.createdAt)}</td>
+            <td>{dateTime(b.completedAt)}</td>
+          </tr>
         )}
-      </Async>
+      />
     </div>
   );
 }

@@ -1,19 +1,25 @@
 import { useState } from 'react';
 import { api, seg } from '../api';
+import { DataTable, num } from '../components/DataTable';
+import { Field } from '../components/Field';
+import { FilterForm, QuerySelect } from '../components/Filters';
+import { offsetOf, PagedTable } from '../components/Paging';
 import { useAction, useGet } from '../hooks';
 import { href, navigate, setQuery, useRoute } from '../router';
 import { SCOPE, useSession } from '../session';
 import type { Delivery, DeliveryDetail } from '../types';
-import { Async, Card, ErrorBanner, Facts, Json, Loading, PageHeader, Pager, StatusBadge, TableWrap, useConfirm, useToast } from '../ui';
+import { Async, Card, ErrorBanner, Facts, Json, Loading, PageHeader, StatusBadge, useConfirm, useToast } from '../ui';
 import { dateTime, shortId } from '../format';
 
 const LIMIT = 50;
+const DELIVERY_STATUSES = ['pending', 'delivering', 'delivered', 'failed'];
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export function CallbacksPage() {
   const route = useRoute();
   const status = route.query.get('status') ?? '';
   const eventType = route.query.get('eventType') ?? '';
-  const offset = Math.max(0, Number(route.query.get('offset')) || 0);
+  const offset = offsetOf(route);
   const list = useGet<{ items: Delivery[] }>('/callbacks/deliveries', { status, eventType, limit: LIMIT, offset });
   const [event, setEvent] = useState(eventType);
   return (
@@ -23,77 +29,48 @@ export function CallbacksPage() {
           Refresh
         </button>
       </PageHeader>
-      <form
-        className="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setQuery(route, { eventType: event.trim(), offset: undefined });
-        }}
-      >
-        <label className="field inline">
-          <span>Status</span>
-          <select value={status} onChange={(e) => setQuery(route, { status: e.target.value, offset: undefined })} data-testid="filter-delivery-status">
-            <option value="">Any status</option>
-            <option value="pending">Pending</option>
-            <option value="delivering">Delivering</option>
-            <option value="delivered">Delivered</option>
-            <option value="failed">Failed</option>
-          </select>
-        </label>
-        <label className="field inline">
-          <span>Event type</span>
+      <FilterForm onSubmit={() => setQuery(route, { eventType: event.trim(), offset: undefined })}>
+        <Field label="Status" inline>
+          <QuerySelect param="status" choices={DELIVERY_STATUSES} any="Any status" labelOf={capitalised} testId="filter-delivery-status" />
+        </Field>
+        <Field label="Event type" inline>
           <input value={event} onChange={(e) => setEvent(e.target.value)} placeholder="e.g. bulk.batch.completed" data-testid="filter-event-type" />
-        </label>
+        </Field>
         <button type="submit" className="btn">
           Apply
         </button>
-      </form>
-      <Async state={list} isEmpty={(d) => d.items.length === 0 && offset === 0} empty="No callback matches these filters.">
-        {(d) => (
-          <>
-            <TableWrap label="Callback deliveries">
-              <table data-testid="deliveries-table">
-                <thead>
-                  <tr>
-                    <th>Created</th>
-                    <th>Event</th>
-                    <th>Target</th>
-                    <th>Status</th>
-                    <th className="num">Attempts</th>
-                    <th>Last error</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.items.map((c) => (
-                    <tr key={c.id} className="clickable" data-testid={`delivery-row-${c.id}`} onClick={() => navigate(`/callbacks/${c.id}`)}>
-                      <td>
-                        <a href={href(`/callbacks/${c.id}`)} onClick={(e) => e.stopPropagation()}>
-                          {dateTime(c.createdAt)}
-                        </a>
-                      </td>
-                      <td>{c.eventType}</td>
-                      <td className="break">
-                        {c.method} {c.url}
-                      </td>
-                      <td>
-                        <StatusBadge status={c.status} />
-                      </td>
-                      <td className="num">
-                        {c.attempts} / {c.maxAttempts}
-                      </td>
-                      <td className="break">
-                        {c.lastStatusCode ? `HTTP ${c.lastStatusCode} ` : ''}
-                        {c.lastError ?? ''}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
-            <Pager offset={offset} limit={LIMIT} count={d.items.length} onChange={(o) => setQuery(route, { offset: o ? String(o) : undefined }, false)} />
-          </>
+      </FilterForm>
+      <PagedTable
+        state={list}
+        limit={LIMIT}
+        empty="No callback matches these filters."
+        label="Callback deliveries"
+        testId="deliveries-table"
+        columns={['Created', 'Event', 'Target', 'Status', num('Attempts'), 'Last error']}
+        row={(c) => (
+          <tr key={c.id} className="clickable" data-testid={`delivery-row-${c.id}`} onClick={() => navigate(`/callbacks/${c.id}`)}>
+            <td>
+              <a href={href(`/callbacks/${c.id}`)} onClick={(e) => e.stopPropagation()}>
+                {dateTime(c.createdAt)}
+              </a>
+            </td>
+            <td>{c.eventType}</td>
+            <td className="break">
+              {c.method} {c.url}
+            </td>
+            <td>
+              <StatusBadge status={c.status} />
+            </td>
+            <td className="num">
+              {c.attempts} / {c.maxAttempts}
+            </td>
+            <td className="break">
+              {c.lastStatusCode ? `HTTP ${c.lastStatusCode} ` : ''}
+              {c.lastError ?? ''}
+            </td>
+          </tr>
         )}
-      </Async>
+      />
     </div>
   );
 }
@@ -163,38 +140,30 @@ export function DeliveryPage({ id }: { id: string }) {
                 {c.attemptHistory.length === 0 ? (
                   <p className="muted">No attempt yet.</p>
                 ) : (
-                  <TableWrap label="Attempts">
-                    <table data-testid="attempts-table">
-                      <thead>
-                        <tr>
-                          <th className="num">#</th>
-                          <th>Started</th>
-                          <th className="num">Took</th>
-                          <th>Outcome</th>
-                          <th>Answer</th>
-                          <th>Error</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {c.attemptHistory.map((a) => (
-                          <tr key={a.attemptNo}>
-                            <td className="num">{a.attemptNo}</td>
-                            <td>{dateTime(a.startedAt)}</td>
-                            <td className="num">{a.durationMs === null ? '—' : `${a.durationMs} ms`}</td>
-                            <td>
-                              <StatusBadge status={a.outcome} />
-                            </td>
-                            <td>{a.statusCode ?? '—'}</td>
-                            <td className="break">{a.error ?? ''}</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </TableWrap>
+                  <DataTable label="Attempts" testId="attempts-table" columns={[num('#'), 'Started', num('Took'), 'Outcome', 'Answer', 'Error']}>
+                    {c.attemptHistory.map((a) => (
+                      <tr key={a.attemptNo}>
+                        <td className="num">{a.attemptNo}</td>
+                        <td>{dateTime(a.startedAt)}</td>
+                        <td className="num">{a.durationMs === null ? '—' : `${a.durationMs} ms`}</td>
+                        <td>
+                          <StatusBadge status={a.outcome} />
+                        </td>
+                        <td>{a.statusCode ?? '—'}</td>
+                        <td className="break">{a.error ?? ''}</td>
+                      </tr>
+                    ))}
+                  </DataTable>
                 )}
               </Card>
               <Card title="Body sent">
-                <Json value={c.payload} />
+                {c.payload === null ? (
+                  <p className="small muted" data-testid="payload-hidden">
+                    A callback's body may carry personal data: it is shown to operators who may re-send callbacks.
+                  </p>
+                ) : (
+                  <Json value={c.payload} />
+                )}
               </Card>
             </>
           )}

@@ -1,7 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import { api, seg, type ApiError } from '../api';
-import { asApiError, useGet } from '../hooks';
-import { href, setQuery, useRoute } from '../router';
+import { DataTable, num } from '../components/DataTable';
+import { LoadMore } from '../components/LoadMore';
+import { QueryTabs } from '../components/Tabs';
+import { asApiError, useCursorList, useGet } from '../hooks';
+import { href, useRoute } from '../router';
 import type { LedgerAccount, Reconciliation, StatementLine } from '../types';
 import { Async, Banner, Card, ErrorBanner, Facts, Loading, PageHeader, StatusBadge, TableWrap } from '../ui';
 import { dateTime, humanize, money, shortId, sumDecimals } from '../format';
@@ -25,22 +28,18 @@ function ownerOf(a: LedgerAccount): string {
   }
 }
 
+const TABS = [
+  ['balances', 'Balances'],
+  ['reconciliation', 'Reconciliation'],
+] as const;
+
 export function LedgerPage() {
   const route = useRoute();
   const tab = route.query.get('tab') ?? 'balances';
   return (
     <div className="page">
       <PageHeader title="Ledger" sub="Balances of the double-entry ledger. Amounts are exact, as the ledger keeps them." />
-      <div className="tabs" role="tablist">
-        {[
-          ['balances', 'Balances'],
-          ['reconciliation', 'Reconciliation'],
-        ].map(([id, label]) => (
-          <button key={id} type="button" role="tab" aria-selected={tab === id} className={`tab ${tab === id ? 'active' : ''}`} onClick={() => setQuery(route, { tab: id }, false)} data-testid={`tab-${id}`}>
-            {label}
-          </button>
-        ))}
-      </div>
+      <QueryTabs tabs={TABS} current={tab} />
       {tab === 'reconciliation' ? <LedgerReconciliation /> : <Balances />}
     </div>
   );
@@ -162,59 +161,33 @@ function LedgerReconciliation() {
             ) : (
               <Banner kind="error">{d.discrepancies.length} discrepancies found. Checked {dateTime(d.generatedAt)}.</Banner>
             )}
-            <TableWrap label="Currencies">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Currency</th>
-                    <th className="num">Accounts</th>
-                    <th className="num">Posted net</th>
-                    <th className="num">Reserved net</th>
-                    <th>Result</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.currencies.map((c) => (
-                    <tr key={c.currency}>
-                      <td>{c.currency}</td>
-                      <td className="num">{c.accounts}</td>
-                      <td className="num">{money(c.postedNet)}</td>
-                      <td className="num">{money(c.pendingNet)}</td>
-                      <td>
-                        <StatusBadge status={c.balanced ? 'balanced' : 'failed'} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+            <DataTable label="Currencies" columns={['Currency', num('Accounts'), num('Posted net'), num('Reserved net'), 'Result']}>
+              {d.currencies.map((c) => (
+                <tr key={c.currency}>
+                  <td>{c.currency}</td>
+                  <td className="num">{c.accounts}</td>
+                  <td className="num">{money(c.postedNet)}</td>
+                  <td className="num">{money(c.pendingNet)}</td>
+                  <td>
+                    <StatusBadge status={c.balanced ? 'balanced' : 'failed'} />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
             {d.discrepancies.length > 0 && (
               <>
                 <h3>Discrepancies</h3>
-                <TableWrap label="Discrepancies">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th>Currency</th>
-                        <th>Account</th>
-                        <th>What</th>
-                        <th className="num">Stored</th>
-                        <th className="num">Recomputed</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {d.discrepancies.map((x, i) => (
-                        <tr key={i}>
-                          <td>{x.currency}</td>
-                          <td>{x.accountId ? <a href={href(`/ledger/accounts/${x.accountId}`)}>{x.accountCode ?? shortId(x.accountId)}</a> : 'currency total'}</td>
-                          <td>{x.field}</td>
-                          <td className="num">{money(x.stored)}</td>
-                          <td className="num">{money(x.recomputed)}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </TableWrap>
+                <DataTable label="Discrepancies" columns={['Currency', 'Account', 'What', num('Stored'), num('Recomputed')]}>
+                  {d.discrepancies.map((x, i) => (
+                    <tr key={i}>
+                      <td>{x.currency}</td>
+                      <td>{x.accountId ? <a href={href(`/ledger/accounts/${x.accountId}`)}>{x.accountCode ?? shortId(x.accountId)}</a> : 'currency total'}</td>
+                      <td>{x.field}</td>
+                      <td className="num">{money(x.stored)}</td>
+                      <td className="num">{money(x.recomputed)}</td>
+                    </tr>
+                  ))}
+                </DataTable>
               </>
             )}
           </div>
@@ -226,28 +199,11 @@ function LedgerReconciliation() {
 
 export function AccountStatementPage({ accountId }: { accountId: string }) {
   const account = useGet<LedgerAccount>(`/ledger/accounts/${seg(accountId)}`);
-  const [lines, setLines] = useState<StatementLine[]>([]);
-  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
-  const [error, setError] = useState<ApiError>();
-  const [busy, setBusy] = useState(false);
-
-  const load = async (after?: string) => {
-    setBusy(true);
-    try {
-      const r = await api.get<{ items: StatementLine[]; nextCursor: string | null }>(`/ledger/accounts/${seg(accountId)}/statement`, { limit: 100, after });
-      setLines((l) => (after ? [...l, ...r.items] : r.items));
-      setCursor(r.nextCursor);
-      setError(undefined);
-    } catch (e) {
-      setError(asApiError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  useEffect(() => {
-    void load();
-    // eslint-disable-next-line
-  }, [accountId]);
+  const statement = useCursorList<StatementLine>(async (after) => {
+    const r = await api.get<{ items: StatementLine[]; nextCursor: string | null }>(`/ledger/accounts/${seg(accountId)}/statement`, { limit: 100, after });
+    return { items: r.items, next: r.nextCursor };
+  }, accountId);
+  const { items: lines, error, busy } = statement;
 
   const a = account.data;
   return (
@@ -279,45 +235,26 @@ export function AccountStatementPage({ accountId }: { accountId: string }) {
         {lines.length === 0 && busy && <Loading />}
         {lines.length === 0 && !busy && !error && <p className="muted">No transfer touches this account.</p>}
         {lines.length > 0 && (
-          <TableWrap label="Statement">
-            <table data-testid="statement-table">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>Direction</th>
-                  <th className="num">Amount</th>
-                  <th>Kind</th>
-                  <th>Code</th>
-                  <th>Reference</th>
-                  <th>Other account</th>
-                </tr>
-              </thead>
-              <tbody>
-                {lines.map((l) => (
-                  <tr key={`${l.transferId}-${l.direction}`}>
-                    <td>{dateTime(l.createdAt)}</td>
-                    <td>{l.direction === 'credit' ? 'In (credit)' : 'Out (debit)'}</td>
-                    <td className={`num ${l.direction === 'debit' ? 'text-bad' : 'text-ok'}`}>
-                      {l.direction === 'debit' ? '−' : '+'}
-                      {money(l.amount, l.currency)}
-                    </td>
-                    <td>{humanize(l.kind)}</td>
-                    <td>{l.code}</td>
-                    <td>{l.referenceType ? `${l.referenceType} ${l.referenceId ?? ''}` : '—'}</td>
-                    <td>
-                      <a href={href(`/ledger/accounts/${l.counterpartyAccountId}`)}>{shortId(l.counterpartyAccountId)}</a>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+          <DataTable label="Statement" testId="statement-table" columns={['When', 'Direction', num('Amount'), 'Kind', 'Code', 'Reference', 'Other account']}>
+            {lines.map((l) => (
+              <tr key={`${l.transferId}-${l.direction}`}>
+                <td>{dateTime(l.createdAt)}</td>
+                <td>{l.direction === 'credit' ? 'In (credit)' : 'Out (debit)'}</td>
+                <td className={`num ${l.direction === 'debit' ? 'text-bad' : 'text-ok'}`}>
+                  {l.direction === 'debit' ? '−' : '+'}
+                  {money(l.amount, l.currency)}
+                </td>
+                <td>{humanize(l.kind)}</td>
+                <td>{l.code}</td>
+                <td>{l.referenceType ? `${l.referenceType} ${l.referenceId ?? ''}` : '—'}</td>
+                <td>
+                  <a href={href(`/ledger/accounts/${l.counterpartyAccountId}`)}>{shortId(l.counterpartyAccountId)}</a>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
-        {cursor && (
-          <button type="button" className="btn" disabled={busy} onClick={() => void load(cursor)} data-testid="load-more">
-            {busy ? 'Loading…' : 'Load more'}
-          </button>
-        )}
+        <LoadMore more={!!statement.next} busy={busy} onLoad={statement.loadMore} />
       </Card>
     </div>
   );

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, type ApiError } from '../api';
+import { Field } from '../components/Field';
 import { useAction } from '../hooks';
 import type { SessionAnswer } from '../types';
 import { ErrorBanner } from '../ui';
@@ -26,31 +27,12 @@ export function LoginPage({ onLogin, bootError }: { onLogin: (s: SessionAnswer) 
         <p className="sub">Sign in with your operator account.</p>
         <ErrorBanner error={error} />
         {error?.status === 423 && <p className="hint">Too many failed attempts: wait 15 minutes, or ask an administrator.</p>}
-        <label className="field">
-          <span>Username</span>
-          <input
-            name="username"
-            autoComplete="username"
-            autoCapitalize="none"
-            spellCheck={false}
-            required
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            data-testid="login-username"
-          />
-        </label>
-        <label className="field">
-          <span>Password</span>
-          <input
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            data-testid="login-password"
-          />
-        </label>
+        <Field label="Username">
+          <input name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} required value={username} onChange={(e) => setUsername(e.target.value)} data-testid="login-username" />
+        </Field>
+        <Field label="Password">
+          <input name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} data-testid="login-password" />
+        </Field>
         <button type="submit" className="btn btn-primary btn-block" disabled={action.busy} data-testid="login-submit">
           {action.busy ? 'Signing in…' : 'Sign in'}
         </button>

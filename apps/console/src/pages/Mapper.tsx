@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import { qs } from '../api';
+import { LookupForm } from '../components/Filters';
 import { useGet } from '../hooks';
-import { setQuery, useRoute } from '../router';
+import { useRoute } from '../router';
 import type { Beneficiary } from '../types';
 import { Async, Card, Facts, PageHeader, StatusBadge } from '../ui';
 import { dateTime } from '../format';
@@ -11,28 +11,12 @@ const MODALITY: Record<string, string> = { '00': 'Bank account', '01': 'Mobile m
 export function MapperPage() {
   const route = useRoute();
   const id = route.query.get('id') ?? '';
-  const [input, setInput] = useState(id);
   const b = useGet<Beneficiary>(id ? `/account-mapper/beneficiaries${qs({ functionalId: id })}` : null);
   return (
     <div className="page">
       <PageHeader title="Account mapper" sub="Where a beneficiary's payments go, by functional ID." />
       <Card>
-        <form
-          className="filters"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (input.trim() === id) b.reload();
-            else setQuery(route, { id: input.trim() });
-          }}
-        >
-          <label className="field inline grow">
-            <span>Functional ID</span>
-            <input required value={input} onChange={(e) => setInput(e.target.value)} placeholder="e.g. PayeeFunctionalID101" data-testid="mapper-id-input" />
-          </label>
-          <button type="submit" className="btn btn-primary" data-testid="mapper-lookup-button">
-            Look up
-          </button>
-        </form>
+        <LookupForm param="id" label="Functional ID" placeholder="e.g. PayeeFunctionalID101" reload={b.reload} inputTestId="mapper-id-input" buttonTestId="mapper-lookup-button" />
         {id && (
           <Async state={b}>
             {(x) => (

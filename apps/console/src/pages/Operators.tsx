@@ -1,9 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { api, seg } from '../api';
+import { DataTable } from '../components/DataTable';
+import { Field } from '../components/Field';
 import { useAction, useGet } from '../hooks';
 import { useSession } from '../session';
 import type { Operator, Role } from '../types';
-import { Async, Card, ErrorBanner, PageHeader, StatusBadge, TableWrap, useConfirm, useToast } from '../ui';
+import { Async, Card, ErrorBanner, PageHeader, StatusBadge, useConfirm, useToast } from '../ui';
 import { dateTime } from '../format';
 
 const ROLES: { id: Role; words: string }[] = [
@@ -68,54 +70,40 @@ export function OperatorsPage() {
       <Card title="Accounts" actions={<button type="button" className="btn btn-small" onClick={list.reload}>Refresh</button>}>
         <Async state={list} isEmpty={(d) => d.operators.length === 0} empty="No operator.">
           {(d) => (
-            <TableWrap label="Operators">
-              <table data-testid="operators-table">
-                <thead>
-                  <tr>
-                    <th>Username</th>
-                    <th>Name</th>
-                    <th>Role</th>
-                    <th>Status</th>
-                    <th>Last login</th>
-                    <th />
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.operators.map((o) => (
-                    <tr key={o.id} data-testid={`operator-row-${o.username}`}>
-                      <td>
-                        <code>{o.username}</code>
-                        {o.id === me.id && <span className="small muted"> (you)</span>}
-                      </td>
-                      <td>{o.displayName}</td>
-                      <td>
-                        <select value={o.role} disabled={action.busy || o.id === me.id} onChange={(e) => void changeRole(o, e.target.value as Role)} aria-label={`Role of ${o.username}`} data-testid="operator-role-select">
-                          {ROLES.map((r) => (
-                            <option key={r.id} value={r.id}>
-                              {r.id}
-                            </option>
-                          ))}
-                        </select>
-                      </td>
-                      <td>
-                        <StatusBadge status={o.status} />
-                      </td>
-                      <td>{dateTime(o.lastLoginAt)}</td>
-                      <td className="row-actions">
-                        <button type="button" className="btn btn-small" disabled={action.busy} onClick={() => void reset(o)} data-testid="operator-reset-button">
-                          Reset password
-                        </button>
-                        {o.id !== me.id && (
-                          <button type="button" className={`btn btn-small ${o.status === 'active' ? 'btn-danger-outline' : ''}`} disabled={action.busy} onClick={() => void toggle(o)} data-testid="operator-toggle-button">
-                            {o.status === 'active' ? 'Disable' : 'Enable'}
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+            <DataTable label="Operators" testId="operators-table" columns={['Username', 'Name', 'Role', 'Status', 'Last login', '']}>
+              {d.operators.map((o) => (
+                <tr key={o.id} data-testid={`operator-row-${o.username}`}>
+                  <td>
+                    <code>{o.username}</code>
+                    {o.id === me.id && <span className="small muted"> (you)</span>}
+                  </td>
+                  <td>{o.displayName}</td>
+                  <td>
+                    <select value={o.role} disabled={action.busy || o.id === me.id} onChange={(e) => void changeRole(o, e.target.value as Role)} aria-label={`Role of ${o.username}`} data-testid="operator-role-select">
+                      {ROLES.map((r) => (
+                        <option key={r.id} value={r.id}>
+                          {r.id}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>
+                    <StatusBadge status={o.status} />
+                  </td>
+                  <td>{dateTime(o.lastLoginAt)}</td>
+                  <td className="row-actions">
+                    <button type="button" className="btn btn-small" disabled={action.busy} onClick={() => void reset(o)} data-testid="operator-reset-button">
+                      Reset password
+                    </button>
+                    {o.id !== me.id && (
+                      <button type="button" className={`btn btn-small ${o.status === 'active' ? 'btn-danger-outline' : ''}`} disabled={action.busy} onClick={() => void toggle(o)} data-testid="operator-toggle-button">
+                        {o.status === 'active' ? 'Disable' : 'Enable'}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </Async>
       </Card>
@@ -151,16 +139,13 @@ function CreateOperator({ onCreated }: { onCreated: () => void }) {
         <form className="form" onSubmit={(e) => void submit(e)} data-testid="operator-create-form">
           <ErrorBanner error={action.error} />
           <div className="form-row">
-            <label className="field">
-              <span>Username (3-64 of a-z 0-9 . _ -)</span>
+            <Field label="Username (3-64 of a-z 0-9 . _ -)">
               <input required pattern="[a-z0-9._\-]{3,64}" autoCapitalize="none" value={f.username} onChange={(e) => setF({ ...f, username: e.target.value })} data-testid="operator-username" />
-            </label>
-            <label className="field">
-              <span>Full name</span>
+            </Field>
+            <Field label="Full name">
               <input required maxLength={200} value={f.displayName} onChange={(e) => setF({ ...f, displayName: e.target.value })} data-testid="operator-display-name" />
-            </label>
-            <label className="field">
-              <span>Role</span>
+            </Field>
+            <Field label="Role">
               <select value={f.role} onChange={(e) => setF({ ...f, role: e.target.value as Role })} data-testid="operator-role">
                 {ROLES.map((r) => (
                   <option key={r.id} value={r.id}>
@@ -168,11 +153,10 @@ function CreateOperator({ onCreated }: { onCreated: () => void }) {
                   </option>
                 ))}
               </select>
-            </label>
-            <label className="field">
-              <span>First password (12-200 characters)</span>
+            </Field>
+            <Field label="First password (12-200 characters)">
               <input type="password" required minLength={12} maxLength={200} autoComplete="new-password" value={f.password} onChange={(e) => setF({ ...f, password: e.target.value })} data-testid="operator-password" />
-            </label>
+            </Field>
           </div>
           <button type="submit" className="btn btn-primary" disabled={action.busy} data-testid="operator-create-submit">
             Create operator

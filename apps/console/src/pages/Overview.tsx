@@ -7,7 +7,8 @@ import { href } from '../router';
 import { RUNNING_STATES, type Advice, type BatchList, type Delivery, type PaymentsReport, type VoucherGroup, type VoucherStock } from '../types';
 import { Card, ErrorBanner, Loading, PageHeader } from '../ui';
 import { humanize, money, sumDecimals } from '../format';
-import { FAILED_STATES, lastDays } from './Reports';
+import { count, FAILED_STATES } from './reports/instructions';
+import { lastDays } from './reports/period';
 
 const LIMIT = 500;
 
@@ -146,7 +147,7 @@ function LastWeek({ tick }: { tick: number }) {
   const sum = (pick: (g: PaymentsReport['byProgram'][number]) => number) => (r ? r.byProgram.reduce((a, g) => a + pick(g), 0) : 0);
   const instructions = sum((g) => g.instructions);
   const paid = sum((g) => g.byState.completed?.count ?? 0);
-  const failed = sum((g) => FAILED_STATES.reduce((a, s) => a + (g.byState[s]?.count ?? 0), 0));
+  const failed = sum((g) => count(g, FAILED_STATES));
   const currencies = r ? [...new Set(r.byProgram.map((g) => g.currency))] : [];
   const paidAmounts = currencies.map((c) => money(sumDecimals(r!.byProgram.filter((g) => g.currency === c).map((g) => g.paidAmount)) ?? '—', c));
   return (

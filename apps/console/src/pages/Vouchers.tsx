@@ -1,8 +1,9 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { api, seg } from '../api';
 import { BarChart, StackedBar, type Segment } from '../charts';
+import { LookupForm } from '../components/Filters';
 import { asApiError, useAction, useGet } from '../hooks';
-import { setQuery, useRoute } from '../router';
+import { useRoute } from '../router';
 import { SCOPE, useSession } from '../session';
 import type { VoucherGroup, VoucherStatus, VoucherStock } from '../types';
 import { Async, Card, ErrorBanner, Facts, Loading, PageHeader, StatusBadge, useConfirm, useToast } from '../ui';
@@ -133,7 +134,6 @@ const CANCELLABLE = ['provisioned', 'preactivated', 'activated', 'suspended', 'b
 function VoucherLookup() {
   const route = useRoute();
   const serial = route.query.get('serial') ?? '';
-  const [input, setInput] = useState(serial);
   const voucher = useGet<VoucherStatus>(serial ? `/vouchers/${seg(serial)}` : null);
   const { can } = useSession();
   const action = useAction();
@@ -141,11 +141,13 @@ function VoucherLookup() {
   const toast = useToast();
   const v = voucher.data;
 
-  const lookUp = (e: FormEvent) => {
-    e.preventDefault();
-    const s = input.trim();
-    if (s === serial) voucher.reload();
-    else setQuery(route, { serial: s });
+  /** Moves the voucher to another state (the server checks the move is allowed) and shows where it is now. */
+  const move = async (serialNumber: string, verb: 'suspend' | 'unsuspend' | 'cancel') => {
+    const r = await action.run(() => api.post<{ serialNumber: string; state: string }>(`/vouchers/${seg(serialNumber)}/${verb}`));
+    if (r) {
+      toast(`Voucher ${r.serialNumber} is now ${humanize(r.state)}.`);
+      voucher.reload();
+    }
   };
 
   const hold = async (verb: 'suspend' | 'unsuspend') => {
@@ -156,12 +158,7 @@ function VoucherLookup() {
       confirmLabel: verb === 'suspend' ? 'Suspend' : 'Unsuspend',
       danger: verb === 'suspend',
     });
-    if (!ok) return;
-    const r = await action.run(() => api.post<{ serialNumber: string; state: string }>(`/vouchers/${seg(v.serialNumber)}/${verb}`));
-    if (r) {
-      toast(`Voucher ${r.serialNumber} is now ${humanize(r.state)}.`);
-      voucher.reload();
-    }
+    if (ok) await move(v.serialNumber, verb);
   };
 
   const cancel = async () => {
@@ -176,25 +173,12 @@ function VoucherLookup() {
       confirmLabel: 'Cancel voucher',
       danger: true,
     });
-    if (!ok) return;
-    const r = await action.run(() => api.post<{ serialNumber: string; state: string }>(`/vouchers/${seg(v.serialNumber)}/cancel`));
-    if (r) {
-      toast(`Voucher ${r.serialNumber} is now ${humanize(r.state)}.`);
-      voucher.reload();
-    }
+    if (ok) await move(v.serialNumber, 'cancel');
   };
 
   return (
     <Card title="Look up a voucher">
-      <form className="filters" onSubmit={lookUp}>
-        <label className="field inline grow">
-          <span>Serial number</span>
-          <input value={input} onChange={(e) => setInput(e.target.value)} placeholder="e.g. 000000001234" required data-testid="voucher-serial-input" />
-        </label>
-        <button type="submit" className="btn btn-primary" data-testid="voucher-lookup-button">
-          Look up
-        </button>
-      </form>
+      <LookupForm param="serial" label="Serial number" placeholder="e.g. 000000001234" reload={voucher.reload} inputTestId="voucher-serial-input" buttonTestId="voucher-lookup-button" />
       <ErrorBanner error={action.error} onClose={action.clear} />
       {serial && (
         <Async state={voucher}>

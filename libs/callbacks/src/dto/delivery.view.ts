@@ -16,7 +16,11 @@ export class DeliveryView {
   @ApiProperty() eventType: string;
   @ApiProperty({ enum: ['POST', 'PUT'] }) method: CallbackMethod;
   @ApiProperty() url: string;
-  @ApiProperty({ description: 'The JSON body sent (and signed)' }) payload: unknown;
+  @ApiProperty({
+    description: 'The JSON body sent (and signed); null for callers without callbacks:admin, since a body may carry personal data',
+    nullable: true,
+  })
+  payload: unknown;
   @ApiProperty() correlationId: string;
   @ApiProperty({ enum: DELIVERY_STATUSES }) status: DeliveryStatus;
   @ApiProperty({ description: 'Attempts started so far' }) attempts: number;
