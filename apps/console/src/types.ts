@@ -1,3 +1,6 @@
+// One list of batch states for server and console: the server's own domain file (plain constants, no imports).
+import { BATCH_STATES, CANCELLABLE, TERMINAL_BATCH_STATES, type BatchState } from '../../payments-bb/src/bulk/domain/batch-state';
+
 /** Shapes of the server's answers the console reads (see the controllers under apps/payments-bb/src). */
 
 export type Role = 'viewer' | 'maker' | 'checker' | 'admin';
@@ -21,27 +24,11 @@ export interface SessionAnswer {
   idleTimeoutSeconds: number;
 }
 
-export const BATCH_STATES = [
-  'received',
-  'validated',
-  'resolved',
-  'awaiting_approval',
-  'approved',
-  'scheduled',
-  'awaiting_funds',
-  'funds_reserved',
-  'split',
-  'submitted',
-  'settling',
-  'completed',
-  'partially_completed',
-  'failed',
-  'cancelled',
-] as const;
-export type BatchState = (typeof BATCH_STATES)[number];
-export const TERMINAL_STATES: readonly string[] = ['completed', 'partially_completed', 'failed', 'cancelled'];
+export { BATCH_STATES };
+export type { BatchState };
+export const TERMINAL_STATES: readonly string[] = TERMINAL_BATCH_STATES;
 /** Before anything went to the payer FSP a batch can still be cancelled. */
-export const CANCELLABLE_STATES: readonly string[] = BATCH_STATES.slice(0, BATCH_STATES.indexOf('split'));
+export const CANCELLABLE_STATES: readonly string[] = CANCELLABLE;
 export const RUNNING_STATES: readonly string[] = BATCH_STATES.filter(
   (s) => !TERMINAL_STATES.includes(s) && s !== 'awaiting_approval',
 );
