@@ -7,8 +7,13 @@ export interface RequestContext {
   correlationId: string;
 }
 
-/** Console operators are audited as `user:<username>` (usernames never change); clients by their participant ID. */
+/** A console operator as the audit trail names them: `user:<username>` (usernames never change). */
+export function operatorActor(username: string): Actor {
+  return { id: `user:${username}`, kind: 'operator_user' };
+}
+
+/** Console operators are audited by username; clients by their participant ID. */
 export function actorOf(principal: Principal): Actor {
-  if (principal.operator) return { id: `user:${principal.operator.username}`, kind: 'operator_user' };
+  if (principal.operator) return operatorActor(principal.operator.username);
   return { id: principal.participantId ?? `${principal.kind}:${principal.participantCode}`, kind: principal.kind };
 }

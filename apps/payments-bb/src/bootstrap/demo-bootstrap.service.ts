@@ -60,10 +60,7 @@ export class DemoBootstrapService implements OnApplicationBootstrap {
         await this.operators.create({ tenantId, username, role, password, displayName: `Demo ${role}` }, { id: 'system:demo', kind: 'system' });
         operators[role] = { username, password };
       }
-      const file = join(dirname(this.config.env.SECRETS_FILE), 'demo-console-credentials.json');
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify({ tenantId, url: `http://localhost:${this.config.env.PORT}/console/`, operators }, null, 2), { mode: 0o600 });
-      chmodSync(file, 0o600);
+      const file = this.writePrivate('demo-console-credentials.json', { tenantId, url: `http://localhost:${this.config.env.PORT}/console/`, operators });
       this.logger.warn(`Created demo console operators; their passwords are in ${file} (shown nowhere else)`);
     } catch (err) {
       this.logger.debug(`Demo console operators skipped: ${(err as Error).message}`);
@@ -96,14 +93,20 @@ export class DemoBootstrapService implements OnApplicationBootstrap {
       const buildingBlocks: Record<string, unknown> = {};
       for (const code of GOVSTACK_BUILDING_BLOCKS)
         buildingBlocks[code] = await this.participants.create({ tenantId, code, kind: 'source_bb' });
-      const file = join(dirname(this.config.env.SECRETS_FILE), 'demo-credentials.json');
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify({ tenantId, operator, checker, registry, payerFsp, buildingBlocks }, null, 2), { mode: 0o600 });
-      chmodSync(file, 0o600);
+      const file = this.writePrivate('demo-credentials.json', { tenantId, operator, checker, registry, payerFsp, buildingBlocks });
       this.logger.warn(`Created demo tenant '${tenantId}'; its client credentials are in ${file} (shown nowhere else)`);
     } catch (err) {
       // Two processes booting together: the other one created them.
       this.logger.debug(`Demo bootstrap skipped: ${(err as Error).message}`);
     }
+  }
+
+  /** Credentials go to a 0600 file next to the dev secrets, never to the log; answers its path. */
+  private writePrivate(name: string, content: unknown): string {
+    const file = join(dirname(this.config.env.SECRETS_FILE), name);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(content, null, 2), { mode: 0o600 });
+    chmodSync(file, 0o600);
+    return file;
   }
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AppConfig, AppException, AuditService, ErrorCode, Principal, sha256Hex } from '@app/platform';
+import { AppConfig, AppException, AuditService, ErrorCode, operatorActor, Principal, safeEqual, sha256Hex } from '@app/platform';
 import { Operator } from './operator';
 import { OperatorsRepository } from './operators.repository';
 import { ROLE_SCOPES } from './roles';
@@ -56,7 +56,7 @@ export class OperatorSessionsService {
       await this.audit.record(m, [
         {
           tenantId: operator.tenantId,
-          actor: { id: `user:${operator.username}`, kind: 'operator_user' },
+          actor: operatorActor(operator.username),
           action: 'console.login',
           objectType: 'operator',
           objectId: operator.id,
@@ -87,8 +87,8 @@ export class OperatorSessionsService {
     if (!isUnsafeMethod(req.method)) return;
     const session = (req as SessionRequest).consoleSession;
     const sent = req.header('X-CSRF-Token');
-    const ok = !!session && !!sent && sent.length === session.csrfToken.length && timingSafeEqual(Buffer.from(sent), Buffer.from(session.csrfToken));
-    if (!ok) throw new AppException(ErrorCode.CSRF_TOKEN_INVALID, 'This request needs the X-CSRF-Token of your console session');
+    if (!session || !sent || !safeEqual(sent, session.csrfToken))
+      throw new AppException(ErrorCode.CSRF_TOKEN_INVALID, 'This request needs the X-CSRF-Token of your console session');
   }
 
   async close(session: ConsoleSession, correlationId: string): Promise<void> {
@@ -97,7 +97,7 @@ export class OperatorSessionsService {
       await this.audit.record(m, [
         {
           tenantId: session.operator.tenantId,
-          actor: { id: `user:${session.operator.username}`, kind: 'operator_user' },
+          actor: operatorActor(session.operator.username),
           action: 'console.logout',
           objectType: 'operator',
           objectId: session.operator.id,

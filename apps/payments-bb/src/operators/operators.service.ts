@@ -9,6 +9,7 @@ import {
   AuditService,
   ErrorCode,
   hashPassword,
+  operatorActor,
   passwordMatches,
   RequestContext,
 } from '@app/platform';
@@ -61,7 +62,7 @@ export class OperatorsService {
       if (!locked && o.status === 'active')
         await this.repo.recordFailure(o.id, this.config.env.CONSOLE_LOGIN_MAX_FAILURES, this.config.env.CONSOLE_LOCKOUT_MINUTES);
       await this.ds.transaction((m) =>
-        this.record(m, o, { id: `user:${o.username}`, kind: 'operator_user' }, 'console.login.refused', correlationId, {
+        this.record(m, o, operatorActor(o.username), 'console.login.refused', correlationId, {
           reason: locked ? 'locked' : o.status !== 'active' ? 'disabled' : 'password',
         }),
       );
@@ -123,7 +124,7 @@ export class OperatorsService {
     await this.ds.transaction(async (m) => {
       await this.repo.update(m, o.id, { passwordHash });
       await this.repo.deleteSessionsOf(m, o.id, keepSession);
-      await this.record(m, o, { id: `user:${o.username}`, kind: 'operator_user' }, 'operator.password', correlationId);
+      await this.record(m, o, operatorActor(o.username), 'operator.password', correlationId);
     });
   }
 

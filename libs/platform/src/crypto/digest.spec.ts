@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, digestOf, sha256Hex } from './digest';
+import { canonicalJson, digestOf, safeEqual, sha256Hex } from './digest';
 
 describe('canonicalJson / digestOf', () => {
   const a = { RequestID: 'R1', Beneficiaries: [{ b: 2, a: 1 }], nested: { z: [3, { y: 1, x: 2 }], m: null } };
@@ -36,5 +36,14 @@ describe('canonicalJson / digestOf', () => {
     expect(canonicalJson('x')).toBe('"x"');
     expect(canonicalJson(null)).toBe('null');
     expect(canonicalJson(42)).toBe('42');
+  });
+});
+
+describe('safeEqual', () => {
+  it('is true for equal strings only, whatever their lengths', () => {
+    expect(safeEqual('token-1', 'token-1')).toBe(true);
+    expect(safeEqual('token-1', 'token-2')).toBe(false);
+    expect(safeEqual('token', 'token-1')).toBe(false);
+    expect(safeEqual('', '')).toBe(true);
   });
 });

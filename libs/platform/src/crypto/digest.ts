@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** JSON with keys sorted at every level, so equal objects always hash the same. Money (bigint) as its digits. */
 export function canonicalJson(value: unknown): string {
@@ -19,4 +19,11 @@ export function sha256Hex(value: string | Buffer): string {
 
 export function digestOf(value: unknown): string {
   return sha256Hex(canonicalJson(value));
+}
+
+/** Whether two secrets are equal, in time that does not depend on where they differ. */
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
